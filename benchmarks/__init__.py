@@ -1,0 +1,1 @@
+"""The workloads of shared/BENCH.md, each measured next to its floor."""

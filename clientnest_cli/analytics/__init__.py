@@ -1,0 +1,1 @@
+"""pandas/scikit-learn reports (imported lazily)."""

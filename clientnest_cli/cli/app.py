@@ -1,0 +1,108 @@
+"""The root Typer app, its global options, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from clientnest_cli.errors import EXIT_FAILED, ClientNestError
+from clientnest_cli.services.context import AppContext
+
+
+class Root(TyperGroup):
+    """Turns any ClientNestError into one line on stderr and its exit code.
+
+    Expected failures never show a traceback unless --debug; an unexpected one
+    shows a single line and asks for --debug.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except ClientNestError as exc:
+            if _debug(ctx):
+                traceback.print_exc()
+            typer.echo(f"Error: {exc.one_line()}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrupted.", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if _debug(ctx):
+                traceback.print_exc()
+            typer.echo(
+                f"Error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                " — rerun with --debug for the traceback",
+                err=True,
+            )
+            raise typer.Exit(EXIT_FAILED) from None
+        finally:
+            obj = ctx.obj
+            if isinstance(obj, CliState):
+                obj.app.close()
+
+
+class CliState:
+    def __init__(self, app: AppContext, debug: bool) -> None:
+        self.app = app
+        self.debug = debug
+
+
+def _debug(ctx: Any) -> bool:
+    return isinstance(ctx.obj, CliState) and ctx.obj.debug
+
+
+app = typer.Typer(
+    cls=Root,
+    name="clientnest",
+    help="ClientNest: draft, schedule and publish to many social accounts from your terminal.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from clientnest_cli import __version__
+
+        typer.echo(f"clientnest {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(
+        None, "--config", help="Read this config.toml instead of the default one."
+    ),
+    acting: str | None = typer.Option(
+        None, "--as", metavar="EMAIL", help="Act as this user (default: config's `user`)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    ctx.obj = CliState(AppContext(config, acting), debug)
+
+
+def state(ctx: typer.Context) -> AppContext:
+    """The AppContext of this invocation (from any subcommand)."""
+    root = ctx.find_root()
+    obj = root.obj
+    if not isinstance(obj, CliState):  # pragma: no cover - only when misused
+        raise RuntimeError("CLI state missing")
+    return obj.app
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()

@@ -1,0 +1,170 @@
+"""The adapter protocol every platform implements.
+
+An adapter speaks one platform's HTTP API for one account. It never touches
+the database or the keyring: services hand it an ``AccountContext`` (base URL,
+ids and the current ``Credentials``) and persist whatever it returns. When an
+adapter refreshes a token it returns the new ``Credentials``; the service
+saves them before anything else uses them (refresh tokens rotate).
+
+Errors are always ``PlatformError`` with a ``kind`` the engine acts on:
+retryable, permanent, auth, unknown (see errors.py).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from clientnest_cli.domain.outgoing import (
+    AccountInfo,
+    CommentData,
+    Credentials,
+    Existence,
+    OutgoingPost,
+    PostMetrics,
+    PublishedRef,
+    Violation,
+)
+from clientnest_cli.errors import PlatformError
+
+if TYPE_CHECKING:  # httpx is imported lazily: keep `clientnest --help` fast
+    import httpx
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform can do, shown by `clientnest platforms list`."""
+
+    threads: bool = False
+    media_types: tuple[str, ...] = ()  # MIME types accepted
+    max_media: int = 0
+    text_only: bool = True  # False: media is required
+    idempotency: str = "none"  # key | record-key | container | publish-id | duplicate-detect | none
+    edit: bool = False
+    delete: bool = False
+    metrics: bool = True
+    metrics_batch: int = 1  # ids per metrics request
+    comments: bool = False
+    auth: str = "oauth"  # oauth | oauth-pkce | app-password | oauth-app | webhook | file
+    max_length: int | None = None  # None: per instance / not limited
+
+
+@dataclass
+class AccountContext:
+    """One connected account as an adapter sees it."""
+
+    handle: str
+    base_url: str
+    credentials: Credentials
+    platform_user_id: str = ""
+    settings: dict[str, str] = field(default_factory=dict)  # e.g. media host URL
+
+
+@dataclass
+class ConnectRequest:
+    """Everything a connect flow may need; each adapter reads its own fields."""
+
+    base_url: str
+    auth_base_url: str = ""  # where the browser goes for consent; "" = the adapter's default
+    client_id: str = ""
+    client_secret: str = ""
+    redirect_uri: str = ""
+    code: str = ""
+    code_verifier: str = ""
+    identifier: str = ""  # Bluesky handle
+    password: str = ""  # Bluesky app password
+    url: str = ""  # webhook URL
+    path: str = ""  # feed file
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Connected:
+    """Result of a completed connect flow."""
+
+    credentials: Credentials
+    info: AccountInfo
+    base_url: str
+
+
+class Adapter(ABC):
+    """Base class for platform adapters. Subclasses set the class attributes."""
+
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    default_base_url: ClassVar[str]
+    default_auth_base_url: ClassVar[str] = ""
+
+    def __init__(self, account: AccountContext, http: httpx.Client | None = None) -> None:
+        self.account = account
+        self._http = http
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            from clientnest_cli.platforms.http import make_client
+
+            self._http = make_client()
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    # --- content ---------------------------------------------------------
+    @abstractmethod
+    def validate(self, post: OutgoingPost) -> list[Violation]:
+        """Length and media rules, counted the platform's way."""
+
+    @abstractmethod
+    def publish(self, post: OutgoingPost) -> PublishedRef:
+        """Send one post (one part of a thread). Raises PlatformError."""
+
+    @abstractmethod
+    def find_existing(self, post: OutgoingPost) -> Existence:
+        """Did an earlier, interrupted ``publish`` of this post land?"""
+
+    # --- metrics and comments --------------------------------------------
+    def fetch_metrics(self, refs: Sequence[PublishedRef]) -> list[PostMetrics]:
+        """Metrics for many posts, batched to ``capabilities.metrics_batch``."""
+        return []
+
+    def fetch_comments(self, ref: PublishedRef) -> list[CommentData]:
+        return []
+
+    def reply(self, ref: PublishedRef, text: str) -> PublishedRef:
+        raise PlatformError(
+            f"{self.display_name} does not support replies here", platform=self.name
+        )
+
+    # --- account ---------------------------------------------------------
+    def refresh_token(self) -> Credentials:
+        """Return fresh credentials; raise PlatformError(kind='auth') if impossible."""
+        raise PlatformError(
+            f"{self.display_name} tokens cannot be refreshed",
+            kind="auth",
+            platform=self.name,
+            hint=f"reconnect with `clientnest accounts connect {self.name}`",
+        )
+
+    @abstractmethod
+    def account_info(self) -> AccountInfo: ...
+
+    # --- connecting (class-level: there is no account yet) ----------------
+    @classmethod
+    def authorize_url(cls, req: ConnectRequest, state: str, code_challenge: str) -> str:
+        """The URL a browser opens for OAuth consent (OAuth platforms only)."""
+        raise NotImplementedError
+
+    @classmethod
+    def prepare_connect(cls, req: ConnectRequest, http: httpx.Client) -> ConnectRequest:
+        """Steps before consent, e.g. Mastodon's per-instance app registration."""
+        return req
+
+    @classmethod
+    @abstractmethod
+    def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
+        """Finish connecting: exchange a code, log in, or check a webhook/file."""

@@ -1,0 +1,310 @@
+"""What every emulator shares: faults, tokens, growing metrics, the server.
+
+One uvicorn server on 127.0.0.1 serves every emulator under its own prefix
+(``http://127.0.0.1:PORT/x``, ``…/bluesky`` …). Faults are switched per
+emulator, from a test (``server.emulator("x").faults.error_rate = 0.2``) or
+over HTTP (``POST /_sandbox/x/faults`` with a JSON body of the same fields).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import secrets
+import socket
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+
+@dataclass
+class Faults:
+    """Fault switches. Rates are probabilities per request (0..1)."""
+
+    error_rate: float = 0.0  # 5xx before anything is written
+    rate_limit_rate: float = 0.0  # 429 (or the platform's throttle) before writing
+    rate_limit_reset_s: float = 1.0  # how far ahead the reset header points
+    latency_s: float = 0.0  # added to every request
+    drop_after_write: float = 0.0  # store the write, then cut the connection
+    duplicate_rejection: bool = True  # the platform's own duplicate-content check
+    consent: str = "approve"  # OAuth consent: approve | deny | never (no redirect)
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def roll(self, rate: float) -> bool:
+        return rate > 0 and self._rng.random() < rate
+
+    def update(self, values: dict[str, Any]) -> None:
+        names = {f.name for f in fields(self)}
+        unknown = set(values) - names
+        if unknown:
+            raise ValueError(f"unknown fault(s): {', '.join(sorted(unknown))}")
+        for key, value in values.items():
+            setattr(self, key, value)
+        if "seed" in values:
+            self._rng = random.Random(self.seed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IssuedToken:
+    subject: str  # the user id the token belongs to
+    expires_at: float | None  # epoch seconds; None = never
+    scope: str = ""
+
+
+@dataclass
+class TokenStore:
+    """Access and refresh tokens an emulator has issued."""
+
+    access_ttl_s: float | None = 7200.0
+    refresh_ttl_s: float | None = None
+    rotate_refresh: bool = True
+    access: dict[str, IssuedToken] = field(default_factory=dict)
+    refresh: dict[str, IssuedToken] = field(default_factory=dict)
+
+    def issue(self, subject: str, scope: str = "", prefix: str = "tok") -> tuple[str, str]:
+        now = time.time()
+        access = f"{prefix}-a-{secrets.token_urlsafe(24)}"
+        refresh = f"{prefix}-r-{secrets.token_urlsafe(24)}"
+        self.access[access] = IssuedToken(
+            subject, now + self.access_ttl_s if self.access_ttl_s else None, scope
+        )
+        self.refresh[refresh] = IssuedToken(
+            subject, now + self.refresh_ttl_s if self.refresh_ttl_s else None, scope
+        )
+        return access, refresh
+
+    def check(self, token: str | None) -> tuple[str, str | None]:
+        """Return ("ok", subject), ("expired", None) or ("invalid", None)."""
+        issued = self.access.get(token or "")
+        if issued is None:
+            return "invalid", None
+        if issued.expires_at is not None and issued.expires_at <= time.time():
+            return "expired", None
+        return "ok", issued.subject
+
+    def use_refresh(self, token: str) -> IssuedToken | None:
+        """Consume a refresh token; with rotation the old one stops working."""
+        issued = self.refresh.get(token)
+        if issued is None:
+            return None
+        if issued.expires_at is not None and issued.expires_at <= time.time():
+            return None
+        if self.rotate_refresh:
+            del self.refresh[token]
+        return issued
+
+    def expire_all(self) -> None:
+        """Make every access token issued so far expired (a token expiring mid-run)."""
+        now = time.time()
+        for issued in self.access.values():
+            issued.expires_at = now - 1
+
+
+def bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+
+
+def grown(seed: str, created: float, per_minute: float, now: float | None = None) -> int:
+    """A metric that grows with the post's age, different per post and metric."""
+    age_min = max(0.0, ((now or time.time()) - created) / 60.0)
+    factor = 0.5 + (int(hashlib.sha256(seed.encode()).hexdigest()[:6], 16) % 1000) / 1000
+    return int(age_min * per_minute * factor) + (1 if age_min > 0 else 0)
+
+
+class DroppedResponse(Response):
+    """Start a response, then cut the connection: the write happened, the
+    client never learns it (drop-after-write)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"{", "more_body": True})
+        raise ConnectionAbortedError("sandbox: drop-after-write")
+
+
+class Emulator:
+    """Base of every platform emulator.
+
+    Subclasses set ``name``, implement ``routes()`` and the platform's own
+    ``error(status, message, code)`` and ``throttle()`` responses, and call
+    ``await self.before_write()`` at the top of each write handler.
+    """
+
+    name: str = ""
+    title: str = ""
+    connect_hint: str = ""  # how to connect an account to this emulator
+
+    def __init__(self) -> None:
+        self.faults = Faults()
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all state (subclasses extend)."""
+
+    def routes(self) -> list[Route | Mount]:
+        raise NotImplementedError
+
+    def error(self, status: int, message: str, code: str = "") -> Response:
+        return JSONResponse({"error": message}, status_code=status)
+
+    def throttle(self) -> Response:
+        return self.error(429, "rate limited")
+
+    async def delay(self) -> None:
+        if self.faults.latency_s > 0:
+            await asyncio.sleep(self.faults.latency_s)
+
+    async def before_write(self) -> Response | None:
+        """Latency, then maybe a 5xx or a throttle — before anything is stored."""
+        await self.delay()
+        if self.faults.roll(self.faults.error_rate):
+            return self.error(503, "service unavailable (sandbox fault)")
+        if self.faults.roll(self.faults.rate_limit_rate):
+            return self.throttle()
+        return None
+
+    def maybe_drop(self, response: Response) -> Response:
+        """Call after storing a write: maybe cut the connection instead of answering."""
+        if self.faults.roll(self.faults.drop_after_write):
+            return DroppedResponse()
+        return response
+
+    def app(self) -> Starlette:
+        return Starlette(routes=self.routes())
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able view of state for tests and `sandbox serve` inspection."""
+        return {}
+
+
+class SandboxServer:
+    """Run emulators on one loopback port in a background thread."""
+
+    def __init__(self, emulators: list[Emulator], host: str = "127.0.0.1", port: int = 0):
+        self.emulators = {e.name: e for e in emulators}
+        self.host = host
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    # --- control over HTTP -------------------------------------------------
+    def _control_routes(self) -> list[Route]:
+        async def faults(request: Request) -> Response:
+            emu = self.emulators.get(request.path_params["name"])
+            if emu is None:
+                return JSONResponse({"error": "no such emulator"}, status_code=404)
+            if request.method == "POST":
+                try:
+                    emu.faults.update(await request.json())
+                except (ValueError, TypeError) as exc:
+                    return JSONResponse({"error": str(exc)}, status_code=400)
+            return JSONResponse(emu.faults.as_dict())
+
+        async def reset(request: Request) -> Response:
+            emu = self.emulators.get(request.path_params["name"])
+            if emu is None:
+                return JSONResponse({"error": "no such emulator"}, status_code=404)
+            with emu.lock:
+                emu.reset()
+            return JSONResponse({"ok": True})
+
+        async def state(request: Request) -> Response:
+            emu = self.emulators.get(request.path_params["name"])
+            if emu is None:
+                return JSONResponse({"error": "no such emulator"}, status_code=404)
+            with emu.lock:
+                return JSONResponse(emu.snapshot())
+
+        return [
+            Route("/_sandbox/{name}/faults", faults, methods=["GET", "POST"]),
+            Route("/_sandbox/{name}/reset", reset, methods=["POST"]),
+            Route("/_sandbox/{name}/state", state, methods=["GET"]),
+        ]
+
+    def app(self) -> Starlette:
+        routes: list[Route | Mount] = list(self._control_routes())
+        routes += [Mount(f"/{name}", app=emu.app()) for name, emu in self.emulators.items()]
+        return Starlette(routes=routes)
+
+    # --- lifecycle ---------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def base_url(self, name: str) -> str:
+        return f"{self.url}/{name}"
+
+    def emulator(self, name: str) -> Emulator:
+        return self.emulators[name]
+
+    def start(self) -> SandboxServer:
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app(),
+            log_level="critical",
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=30,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True, name="sandbox"
+        )
+        self._thread.start()
+        deadline = time.time() + 10
+        while not self._server.started:
+            if time.time() > deadline or not self._thread.is_alive():
+                raise RuntimeError("sandbox server did not start")
+            time.sleep(0.01)
+        return self
+
+    def serve_forever(self) -> None:
+        """Block in the foreground until interrupted (for `clientnest sandbox serve`)."""
+        self.start()
+        try:
+            while self._thread and self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

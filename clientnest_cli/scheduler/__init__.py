@@ -1,0 +1,1 @@
+"""APScheduler wiring and the publishing dispatcher."""

@@ -1,0 +1,1 @@
+"""Secrets (keyring), sanitising, and what may be logged."""

@@ -1,0 +1,140 @@
+"""Secrets over keyring, under a key the database row names.
+
+Backends, in order: the encrypted file (keyrings.cryptfile) when
+``secrets.backend = "cryptfile"`` or ``CLIENTNEST_SECRETS_PASSPHRASE`` is set;
+otherwise the system keychain keyring finds (Secret Service, macOS Keychain,
+Windows Credential Locker). Where neither is usable we say exactly how to
+enable the encrypted file, and never fall back to plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from clientnest_cli.errors import SecretsError
+
+SERVICE = "clientnest"
+PASSPHRASE_ENV = "CLIENTNEST_SECRETS_PASSPHRASE"
+ENABLE_HINT = (
+    f"no usable keychain here: set {PASSPHRASE_ENV} to a passphrase to use the encrypted file "
+    "backend (keyrings.cryptfile), or start a Secret Service (gnome-keyring)"
+)
+# Backends that store secrets readable by anyone who can read the file.
+_PLAINTEXT = ("PlaintextKeyring", "fail.Keyring", "null.Keyring")
+# File backends that prompt for a passphrase: only used when chosen explicitly.
+_PROMPTING = ("cryptfile", "keyrings.alt")
+
+
+class Secrets:
+    """Set, get and delete secrets under named keys."""
+
+    def __init__(self, backend: str = "auto", secrets_file: Path | None = None) -> None:
+        self._choice = backend
+        self._file = secrets_file
+        self._keyring: Any = None
+
+    # --- backend selection -------------------------------------------------
+    def _cryptfile(self) -> Any:
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        if not passphrase:
+            raise SecretsError(
+                "the encrypted secrets file needs a passphrase",
+                hint=f"set {PASSPHRASE_ENV}",
+            )
+        from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+        ring = CryptFileKeyring()
+        if self._file is not None:
+            self._file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ring.file_path = str(self._file)
+        try:
+            ring.keyring_key = passphrase  # checked against the file right here
+        except ValueError as exc:
+            raise SecretsError(
+                f"the passphrase does not open the secrets file {ring.file_path}",
+                hint=f"check {PASSPHRASE_ENV}",
+            ) from exc
+        return ring
+
+    def _system(self) -> Any:
+        """The best system keychain, never a plain-text, prompting or chained one."""
+        from keyring.backend import get_all_keyring
+
+        def usable(ring: Any) -> bool:
+            name = f"{type(ring).__module__}.{type(ring).__name__}"
+            skip = _PLAINTEXT + _PROMPTING + ("chainer",)
+            return not any(bad in name for bad in skip) and ring.priority > 0
+
+        candidates = sorted(
+            (r for r in get_all_keyring() if usable(r)), key=lambda r: r.priority, reverse=True
+        )
+        if not candidates:
+            raise SecretsError("no usable keyring backend", hint=ENABLE_HINT)
+        return candidates[0]
+
+    @property
+    def keyring(self) -> Any:
+        if self._keyring is None:
+            use_file = self._choice == "cryptfile" or (
+                self._choice == "auto" and os.environ.get(PASSPHRASE_ENV)
+            )
+            self._keyring = self._cryptfile() if use_file else self._system()
+        return self._keyring
+
+    @property
+    def backend_name(self) -> str:
+        ring = self.keyring
+        return f"{type(ring).__module__}.{type(ring).__name__}"
+
+    # --- operations --------------------------------------------------------
+    def _call(self, what: str, fn: Any, *args: Any) -> Any:
+        from keyring.errors import KeyringError
+
+        try:
+            return fn(*args)
+        except KeyringError as exc:
+            raise SecretsError(
+                f"the keyring could not {what} a secret: {exc}", hint=ENABLE_HINT
+            ) from exc
+        except ValueError as exc:  # cryptfile: wrong passphrase
+            raise SecretsError(
+                f"the keyring could not {what} a secret ({exc})",
+                hint=f"check {PASSPHRASE_ENV}",
+            ) from exc
+
+    def set(self, key: str, value: str) -> None:
+        self._call("store", self.keyring.set_password, SERVICE, key, value)
+
+    def get(self, key: str) -> str | None:
+        return self._call("read", self.keyring.get_password, SERVICE, key)
+
+    def delete(self, key: str) -> None:
+        """Remove a secret; a secret that is already gone is not an error."""
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            self._call("delete", self.keyring.delete_password, SERVICE, key)
+        except SecretsError as exc:
+            if not isinstance(exc.__cause__, PasswordDeleteError):
+                raise
+
+    def set_json(self, key: str, value: dict[str, Any]) -> None:
+        self.set(key, json.dumps(value, separators=(",", ":")))
+
+    def get_json(self, key: str) -> dict[str, Any] | None:
+        raw = self.get(key)
+        return json.loads(raw) if raw else None
+
+    def check(self) -> str:
+        """Round-trip a probe value; return the backend's name."""
+        probe = "doctor:probe"
+        self.set(probe, "ok")
+        try:
+            if self.get(probe) != "ok":
+                raise SecretsError("the keyring did not return what was stored", hint=ENABLE_HINT)
+        finally:
+            self.delete(probe)
+        return self.backend_name

@@ -1,0 +1,248 @@
+"""The data model of DESIGN.md. Keep the names: other code and docs use them.
+
+No table holds a token: ``SocialAccount.secret_key`` names the keyring entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import JSON, Field, SQLModel
+
+from clientnest_cli.store.types import UTCDateTime, utcnow
+
+
+def _uuid() -> str:
+    return uuid.uuid4().hex
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def _created() -> datetime:
+    return utcnow()
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True, max_length=320)
+    name: str = Field(default="", max_length=200)
+    role: str = Field(default="editor", max_length=20)
+    tier: str = Field(default="free", max_length=20)
+    ai_tokens_used: int = 0
+    ai_tokens_limit: int = 0
+    ai_usage_month: str = Field(default="", max_length=7)  # YYYY-MM the counter belongs to
+    timezone: str = Field(default="UTC", max_length=64)
+    notify_on_failure: bool = True
+    notify_on_reauth: bool = True
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class Client(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=200)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class SocialAccount(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id", "instance_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(index=True, max_length=20)
+    handle: str = Field(index=True, max_length=200)
+    platform_user_id: str = Field(default="", max_length=200)
+    instance_url: str = Field(default="", max_length=500)  # API base (Mastodon/Bluesky PDS/sandbox)
+    display_name: str = Field(default="", max_length=200)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    status: str = Field(default="active", max_length=20)
+    status_reason: str = Field(default="", max_length=500)
+    secret_key: str = Field(default_factory=lambda: f"account:{_uuid()}", max_length=100)
+    token_expires_at: datetime | None = Field(default=None, sa_column=_ts())
+    followers: int = 0
+    following: int = 0
+    post_count: int = 0
+    engagement_rate: float = 0.0
+    settings: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    connected_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    last_synced_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class Post(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_post_due", "status", "scheduled_at"),
+        Index("ix_post_account_created", "account_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="socialaccount.id", index=True)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    hashtags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    category: str = Field(default="", max_length=100, index=True)
+    ai_generated: bool = False
+    group_id: str = Field(default_factory=_uuid, max_length=32, index=True)
+    variant: str = Field(default="", max_length=20)  # A/B label within a group
+    thread_parent_id: int | None = Field(default=None, foreign_key="post.id", index=True)
+    thread_position: int = 0
+    status: str = Field(default="draft", max_length=20)
+    scheduled_at: datetime | None = Field(default=None, sa_column=_ts())
+    published_at: datetime | None = Field(default=None, sa_column=_ts())
+    platform_post_id: str = Field(default="", max_length=300)
+    platform_url: str = Field(default="", max_length=1000)
+    platform_extra: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    resume_token: str = Field(default="", max_length=300)  # container id / publish_id
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_ts())
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    idempotency_key: str = Field(default_factory=_uuid, max_length=64, unique=True)
+    lease_owner: str = Field(default="", max_length=100)
+    lease_expires_at: datetime | None = Field(default=None, sa_column=_ts())
+    approval_status: str = Field(default="not_required", max_length=20)
+    approved_by: int | None = Field(default=None, foreign_key="user.id")
+    approved_at: datetime | None = Field(default=None, sa_column=_ts())
+    rejection_reason: str = Field(default="", max_length=1000)
+    recurrence: str = Field(default="", max_length=100)
+    recurrence_until: datetime | None = Field(default=None, sa_column=_ts())
+    source_file: str = Field(default="", max_length=1000)  # imported from; re-import updates
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    updated_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class PostMedia(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    position: int = 0
+    file: str = Field(max_length=1000)  # path inside the store's media folder
+    original_name: str = Field(default="", max_length=500)
+    alt_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    media_type: str = Field(max_length=100)  # MIME type
+    size: int = 0
+    sha256: str = Field(max_length=64)
+
+
+class PostMetricsSnapshot(SQLModel, table=True):
+    __table_args__ = (Index("ix_metrics_post_time", "post_id", "captured_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    views: int | None = None
+    engagement_rate: float = 0.0
+    captured_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class AccountStatsSnapshot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="socialaccount.id", index=True)
+    followers: int = 0
+    following: int = 0
+    post_count: int = 0
+    captured_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class Comment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("post_id", "platform_comment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    platform_comment_id: str = Field(max_length=300)
+    author: str = Field(default="", max_length=300)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    sentiment: float | None = None
+    our_reply: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    replied_at: datetime | None = Field(default=None, sa_column=_ts())
+    created_at: datetime | None = Field(default=None, sa_column=_ts())
+    fetched_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class AIRequestLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    purpose: str = Field(max_length=50)
+    model: str = Field(max_length=100)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    latency_ms: int = 0
+    outcome: str = Field(default="ok", max_length=50)
+    error: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False, index=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(default="", max_length=320, index=True)  # email, or "daemon:<id>"
+    action: str = Field(max_length=100)
+    object_type: str = Field(default="", max_length=50)
+    object_id: str = Field(default="", max_length=100)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False, index=True))
+
+
+class PublishAttempt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    daemon_id: str = Field(default="", max_length=100)
+    started_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    finished_at: datetime | None = Field(default=None, sa_column=_ts())
+    outcome: str = Field(default="", max_length=20)
+    http_status: int | None = None
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class PostingSlot(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("account_id", "weekday", "local_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="socialaccount.id", index=True)
+    weekday: int = Field(ge=0, le=6)  # Monday = 0
+    local_time: str = Field(max_length=5)  # HH:MM in the account owner's timezone
+
+
+class DaemonHeartbeat(SQLModel, table=True):
+    daemon_id: str = Field(primary_key=True, max_length=100)
+    host: str = Field(default="", max_length=255)
+    pid: int = 0
+    version: str = Field(default="", max_length=50)
+    started_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    last_tick_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    stopped_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class AIJob(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    kind: str = Field(max_length=50)
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="queued", max_length=20)  # queued|running|done|failed
+    result_post_id: int | None = Field(default=None, foreign_key="post.id")
+    error: str = Field(default="", max_length=1000)
+    lease_owner: str = Field(default="", max_length=100)
+    lease_expires_at: datetime | None = Field(default=None, sa_column=_ts())
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    finished_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+ALL_TABLES = [
+    User,
+    Client,
+    SocialAccount,
+    Post,
+    PostMedia,
+    PostMetricsSnapshot,
+    AccountStatsSnapshot,
+    Comment,
+    AIRequestLog,
+    AuditEvent,
+    PublishAttempt,
+    PostingSlot,
+    DaemonHeartbeat,
+    AIJob,
+]

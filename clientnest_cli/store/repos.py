@@ -1,0 +1,95 @@
+"""Typed queries for services. Services never build SQL themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, func, select
+
+from clientnest_cli.store.models import AuditEvent, Client, SocialAccount, User
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+class Users:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def by_email(self, email: str) -> User | None:
+        return self.s.exec(select(User).where(func.lower(User.email) == email.lower())).first()
+
+    def by_id(self, user_id: int) -> User | None:
+        return self.s.get(User, user_id)
+
+    def all(self) -> Sequence[User]:
+        return self.s.exec(select(User).order_by(col(User.id))).all()
+
+    def count(self) -> int:
+        return self.s.exec(select(func.count()).select_from(User)).one()
+
+    def count_role(self, role: str) -> int:
+        return self.s.exec(select(func.count()).select_from(User).where(User.role == role)).one()
+
+    def first_owner(self) -> User | None:
+        return self.s.exec(select(User).where(User.role == "owner").order_by(col(User.id))).first()
+
+    def add(self, user: User) -> User:
+        self.s.add(user)
+        self.s.flush()
+        return user
+
+    def remove(self, user: User) -> None:
+        self.s.delete(user)
+        self.s.flush()
+
+
+class Clients:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def by_name(self, name: str) -> Client | None:
+        return self.s.exec(select(Client).where(func.lower(Client.name) == name.lower())).first()
+
+    def by_id(self, client_id: int) -> Client | None:
+        return self.s.get(Client, client_id)
+
+    def all(self) -> Sequence[Client]:
+        return self.s.exec(select(Client).order_by(col(Client.name))).all()
+
+    def account_count(self, client_id: int) -> int:
+        return self.s.exec(
+            select(func.count())
+            .select_from(SocialAccount)
+            .where(SocialAccount.client_id == client_id)
+        ).one()
+
+    def add(self, client: Client) -> Client:
+        self.s.add(client)
+        self.s.flush()
+        return client
+
+    def remove(self, client: Client) -> None:
+        self.s.delete(client)
+        self.s.flush()
+
+
+class Audit:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def record(self, event: AuditEvent) -> None:
+        self.s.add(event)
+
+    def list(
+        self, *, since: datetime | None = None, actor: str | None = None, limit: int = 100
+    ) -> Sequence[AuditEvent]:
+        query = select(AuditEvent)
+        if since is not None:
+            query = query.where(col(AuditEvent.created_at) >= since)
+        if actor:
+            query = query.where(func.lower(AuditEvent.actor) == actor.lower())
+        query = query.order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
+        return self.s.exec(query.limit(limit)).all()

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole check: lint, layering, then pytest with PostgreSQL and a Secret Service running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+echo "== ruff"; $BIN/ruff check clientnest_cli tests benchmarks
+echo "== import-linter"; $BIN/lint-imports
+
+PG_DIR=$(mktemp -d /tmp/clientnest-pg.XXXXXX)
+PG_PORT=${CLIENTNEST_TEST_PG_PORT:-54329}
+trap './scripts/pg.sh stop "$PG_DIR"; rm -rf "$PG_DIR"' EXIT
+export CLIENTNEST_TEST_PG_URL=$(./scripts/pg.sh start "$PG_DIR" "$PG_PORT")
+echo "== PostgreSQL at 127.0.0.1:$PG_PORT"
+
+# A private session bus with an unlocked gnome-keyring: the real Secret Service.
+export HOME=${HOME:-/root}; mkdir -p "$HOME"
+echo "== pytest (SQLite, PostgreSQL, Secret Service)"
+dbus-run-session -- sh -c '
+  echo clientnest-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  export CLIENTNEST_TEST_KEYRING=1
+  exec .venv/bin/pytest -q -p no:cacheprovider "$@"
+' sh "$@"

@@ -1,0 +1,96 @@
+"""Shared fixtures: a real sandbox server on loopback, an isolated home."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from clientnest_cli.sandbox.catalog import available, build
+from clientnest_cli.sandbox.framework import Faults, SandboxServer
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    """Every emulator in this build, on one 127.0.0.1 port, for the whole run."""
+    server = SandboxServer([build(name) for name in available()])
+    with server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
+    """The shared server with every emulator's state and faults reset."""
+    for emu in sandbox_server.emulators.values():
+        with emu.lock:
+            emu.reset()
+        emu.faults = Faults(seed=1234)
+    yield sandbox_server
+
+
+# --- real parts: PostgreSQL and the keyring ---------------------------------
+import os  # noqa: E402
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def _missing_real_part(what: str) -> None:
+    """Skip locally; fail in CI, where a skipped real-part test would hide a gap."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is not available in CI: `make test` must start it")
+    pytest.skip(f"{what} not available (run through `make test`)")
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> str:
+    url = os.environ.get("CLIENTNEST_TEST_PG_URL")
+    if not url:
+        _missing_real_part("PostgreSQL (CLIENTNEST_TEST_PG_URL)")
+    return url  # type: ignore[return-value]
+
+
+@pytest.fixture
+def pg_url(pg_base_url: str) -> Iterator[str]:
+    """A brand-new PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(pg_base_url)
+    name = f"cn_{uuid.uuid4().hex[:12]}"
+    dsn = f"host={base.host} port={base.port} user={base.username} dbname={base.database}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using this runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'clientnest.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def secret_service() -> None:
+    """A real Secret Service (gnome-keyring under dbus-run-session, as `make test` runs)."""
+    if not os.environ.get("CLIENTNEST_TEST_KEYRING") or not os.environ.get(
+        "DBUS_SESSION_BUS_ADDRESS"
+    ):
+        _missing_real_part("a Secret Service (gnome-keyring under dbus-run-session)")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated CLIENTNEST_HOME with the encrypted-file keyring; SQLite store."""
+    root = tmp_path / "home"
+    root.mkdir()
+    for key in list(os.environ):
+        if key.startswith("CLIENTNEST_") and not key.startswith("CLIENTNEST_TEST_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("CLIENTNEST_HOME", str(root))
+    monkeypatch.setenv("CLIENTNEST_SECRETS_PASSPHRASE", "test-passphrase")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return root
