@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import random
 import secrets
-import socket
 import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -263,27 +262,26 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         import uvicorn
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app(),
+            host=self.host,
+            port=self.port,
             log_level="critical",
             access_log=False,
             lifespan="off",
             timeout_keep_alive=30,
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True, name="sandbox"
-        )
+        # Let uvicorn bind the port itself: a pre-bound socket handed over with
+        # `sockets=` loses TCP_NODELAY and every answer waits ~40 ms for an ACK.
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name="sandbox")
         self._thread.start()
         deadline = time.time() + 10
         while not self._server.started:
             if time.time() > deadline or not self._thread.is_alive():
                 raise RuntimeError("sandbox server did not start")
             time.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
 
     def serve_forever(self) -> None:
