@@ -1,0 +1,1 @@
+"""The AI layer: an OpenAI-compatible chat client, prompt templates, pricing."""
