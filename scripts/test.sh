@@ -16,6 +16,10 @@ echo "== PostgreSQL at 127.0.0.1:$PG_PORT"
 # A private session bus with an unlocked gnome-keyring: the real Secret Service.
 export HOME=${HOME:-/root}; mkdir -p "$HOME"
 echo "== pytest (SQLite, PostgreSQL, Secret Service)"
+# The keyring files go to a fresh folder, so a keyring left by an earlier run
+# (with another password) cannot refuse to unlock.
+export XDG_DATA_HOME=$(mktemp -d /tmp/clientnest-keyring.XXXXXX)
+trap './scripts/pg.sh stop "$PG_DIR"; rm -rf "$PG_DIR" "$XDG_DATA_HOME"' EXIT
 dbus-run-session -- sh -c '
   echo clientnest-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   export CLIENTNEST_TEST_KEYRING=1

@@ -66,7 +66,12 @@ class Secrets:
         def usable(ring: Any) -> bool:
             name = f"{type(ring).__module__}.{type(ring).__name__}"
             skip = _PLAINTEXT + _PROMPTING + ("chainer",)
-            return not any(bad in name for bad in skip) and ring.priority > 0
+            if any(bad in name for bad in skip):
+                return False
+            try:
+                return ring.priority > 0  # some backends raise when they cannot work
+            except Exception:
+                return False
 
         candidates = sorted(
             (r for r in get_all_keyring() if usable(r)), key=lambda r: r.priority, reverse=True

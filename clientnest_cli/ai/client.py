@@ -1,0 +1,292 @@
+"""A client for the OpenAI chat-completions protocol, over httpx.
+
+DeepSeek is the default provider; any compatible server works by changing
+``base_url`` and ``model`` alone. ``base_url`` is used as given and
+``/chat/completions`` is appended (nothing else, no ``/v1`` is added):
+
+==========  ===============================  =================
+provider    base_url                         model (example)
+==========  ===============================  =================
+DeepSeek    https://api.deepseek.com         deepseek-chat
+OpenAI      https://api.openai.com/v1        gpt-4o-mini
+Ollama      http://localhost:11434/v1        llama3.2
+llama.cpp   http://localhost:8080/v1         (any)
+vLLM        http://localhost:8000/v1         (the served model)
+==========  ===============================  =================
+
+Local servers that need no key still need *some* key set (any text will do).
+Transient failures (429, 5xx, timeouts, refused connections) are retried
+with exponential backoff and jitter, honouring Retry-After; everything else
+becomes an ``AIError`` at once. The key is only ever put in the
+Authorization header: never in a message, a log line or ``repr``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from clientnest_cli import __version__
+from clientnest_cli.ai import failures
+from clientnest_cli.ai.completion import Completion, Message, parse_json_reply, usage_or_estimate
+from clientnest_cli.ai.streaming import ChatStream
+from clientnest_cli.errors import AIError
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["ChatClient", "ChatStream", "Completion", "parse_json_reply"]
+
+DEFAULT_BASE_URL = "https://api.deepseek.com"
+DEFAULT_MODEL = "deepseek-chat"
+USER_AGENT = f"ClientNest/{__version__}"
+
+log = logging.getLogger("clientnest.ai")
+
+
+class ChatClient:
+    """Chat completions against one provider, one model.
+
+    ``max_retries`` counts retries after the first attempt. ``backoff_s`` is
+    the first backoff (doubled each retry, up to ``max_backoff_s``, jittered);
+    a Retry-After longer than ``max_retry_after_s`` is not waited for.
+    ``timeout`` applies to every request, also through a supplied ``http``.
+    ``last_completion`` holds the newest reply (for usage accounting), set
+    even when that reply was then refused as empty or not JSON.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+        http: httpx.Client | None = None,
+        *,
+        backoff_s: float = 1.0,
+        max_backoff_s: float = 20.0,
+        max_retry_after_s: float = 60.0,
+    ) -> None:
+        self.base_url = base_url.strip().rstrip("/")
+        self.model = model
+        self._api_key = (api_key or "").strip()
+        self.timeout = timeout
+        self.max_retries = max(0, max_retries)
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.max_retry_after_s = max_retry_after_s
+        self._http = http
+        self._owns_http = http is None
+        self.last_completion: Completion | None = None
+
+    def __repr__(self) -> str:
+        return f"ChatClient(base_url={failures.display_url(self.base_url)!r}, model={self.model!r})"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/chat/completions"
+
+    # --- public calls ------------------------------------------------------
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float = 0.7,
+        json_mode: bool = False,
+    ) -> Completion:
+        """One reply, whole. Raises AIError on failure or an empty reply."""
+        payload = self._payload(messages, max_tokens, temperature, json_mode, stream=False)
+        started = time.monotonic()
+        response = self._post(payload, stream=False)
+        completion = self._parse_completion(response, messages, time.monotonic() - started)
+        self.last_completion = completion  # billed even when it turns out empty
+        if not completion.text.strip():
+            raise failures.empty_reply(completion.finish_reason)
+        return completion
+
+    def complete_json(
+        self, messages: Sequence[Message], *, max_tokens: int, temperature: float = 0.7
+    ) -> dict[str, Any]:
+        """A JSON-mode reply parsed into a dict (usage in ``last_completion``)."""
+        completion = self.complete(
+            messages, max_tokens=max_tokens, temperature=temperature, json_mode=True
+        )
+        return parse_json_reply(completion)
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float = 0.7,
+        json_mode: bool = False,
+    ) -> ChatStream:
+        """Text pieces as they arrive. The request is sent on the first
+        ``next()``; errors surface there. After iteration the stream's
+        ``completion`` holds the text and usage."""
+        payload = self._payload(messages, max_tokens, temperature, json_mode, stream=True)
+        return ChatStream(
+            open_response=lambda: self._post(payload, stream=True),
+            messages=messages,
+            model=self.model,
+            base_url=self.base_url,
+            on_done=self._remember,
+        )
+
+    def close(self) -> None:
+        if self._owns_http and self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> ChatClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- request -----------------------------------------------------------
+    def _remember(self, completion: Completion) -> None:
+        self.last_completion = completion
+
+    def _payload(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int,
+        temperature: float,
+        json_mode: bool,
+        *,
+        stream: bool,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": self.model,
+            "messages": [dict(m) for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "stream": stream,
+        }
+        if json_mode:
+            payload["response_format"] = {"type": "json_object"}
+        if stream:
+            payload["stream_options"] = {"include_usage": True}
+        return payload
+
+    def _check_ready(self) -> None:
+        """Refuse before sending anything: no key, an unsendable key, a bad URL."""
+        if not self._api_key:
+            raise failures.missing_key()
+        if not all(32 < ord(ch) < 127 for ch in self._api_key):
+            raise failures.unusable_key()
+        if not self.base_url.startswith(("http://", "https://")):
+            raise failures.bad_base_url(self.base_url)
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.Client(
+                timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+                headers={"User-Agent": USER_AGENT},
+                follow_redirects=False,
+            )
+        return self._http
+
+    def _post(self, payload: dict[str, Any], *, stream: bool) -> httpx.Response:
+        """POST with retries; a 2xx response (unread when streaming) or AIError."""
+        import httpx
+
+        self._check_ready()
+        http = self._client()
+        headers = {
+            "Authorization": f"Bearer {self._api_key}",
+            "Accept": "text/event-stream" if stream else "application/json",
+        }
+        attempt = 0
+        while True:
+            request = http.build_request(
+                "POST", self.url, json=payload, headers=headers, timeout=self.timeout
+            )
+            try:
+                response = http.send(request, stream=stream)
+            except httpx.UnsupportedProtocol:
+                raise failures.bad_base_url(self.base_url) from None
+            except httpx.TransportError as exc:
+                error = failures.unreachable(self.base_url, exc)
+                wait = self._backoff(attempt)
+            else:
+                if response.is_success:
+                    return response
+                error, wait = self._failure(response, attempt)
+            if error.kind != "retryable" or attempt >= self.max_retries:
+                raise error
+            if wait > self.max_retry_after_s:
+                raise error
+            attempt += 1
+            log.info("AI call failed (%s); retry %d in %.2f s", error.message, attempt, wait)
+            time.sleep(wait)
+
+    def _failure(self, response: httpx.Response, attempt: int) -> tuple[AIError, float]:
+        """Read and close an error response; the error and how long to wait."""
+        try:
+            response.read()
+            body: Any = response.json()
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        finally:
+            response.close()
+        retry_after = _retry_after(response.headers)
+        error = failures.for_status(
+            response.status_code,
+            body,
+            base_url=self.base_url,
+            model=self.model,
+            api_key=self._api_key,
+            retry_after=retry_after,
+        )
+        if retry_after is not None:
+            return error, retry_after + random.uniform(0, min(1.0, retry_after * 0.1))
+        return error, self._backoff(attempt)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter: 50-100 % of base·2^attempt, capped."""
+        ceiling = min(self.max_backoff_s, self.backoff_s * (2**attempt))
+        return ceiling * random.uniform(0.5, 1.0)
+
+    # --- response ----------------------------------------------------------
+    def _parse_completion(
+        self, response: httpx.Response, messages: Sequence[Message], latency_s: float
+    ) -> Completion:
+        try:
+            body = response.json()
+            choice = body["choices"][0]
+            text = choice["message"].get("content") or ""
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise failures.not_openai_compatible(self.base_url) from None
+        usage = body.get("usage") or {}
+        prompt_tokens, completion_tokens, estimated = usage_or_estimate(usage, messages, text)
+        return Completion(
+            text=text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            model=str(body.get("model") or self.model),
+            latency_s=latency_s,
+            finish_reason=choice.get("finish_reason"),
+            usage_estimated=estimated,
+        )
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds to wait: ``retry-after-ms`` (OpenAI) or ``Retry-After`` seconds."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        raw = headers.get(name)
+        if raw is None:
+            continue
+        try:
+            return max(0.0, float(raw) * scale)
+        except ValueError:
+            continue  # an HTTP date: fall back to our own backoff
+    return None
