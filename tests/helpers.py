@@ -34,3 +34,29 @@ def ok(*args: str, input: str | None = None) -> Run:
 
 def init_store(email: str = "owner@acme.test", tz: str = "Europe/Berlin") -> Run:
     return ok("init", "--email", email, "--name", "Olivia Owner", "--timezone", tz)
+
+
+def seed_account(platform: str, handle: str, *, base_url: str = "", **settings: str) -> int:
+    """Insert a connected-looking account row directly (no platform, no secret).
+
+    For tests of posts and scheduling that never talk to a platform; tests of
+    connecting and publishing go through `accounts connect` and the sandbox.
+    """
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import SocialAccount
+
+    ctx = AppContext()
+    try:
+        with ctx.store.session() as session:
+            account = SocialAccount(
+                platform=platform,
+                handle=handle,
+                platform_user_id=f"{platform}-{handle}",
+                instance_url=base_url,
+                settings=dict(settings),
+            )
+            session.add(account)
+            session.flush()
+            return account.id or 0
+    finally:
+        ctx.close()
