@@ -1,7 +1,186 @@
-"""`clientnest accounts …` (being built)."""
+"""`clientnest accounts …`: connect social accounts and look after them."""
 
 from __future__ import annotations
 
 import typer
 
+from clientnest_cli.cli import output
+from clientnest_cli.cli.app import state, stdin_is_terminal
+
 app = typer.Typer(no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
+
+def account_dict(account) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "id": account.id,
+        "ref": f"{account.platform}:{account.handle}",
+        "platform": account.platform,
+        "handle": account.handle,
+        "display_name": account.display_name,
+        "server": account.instance_url,
+        "status": account.status,
+        "status_reason": account.status_reason,
+        "client_id": account.client_id,
+        "token_expires_at": account.token_expires_at,
+        "followers": account.followers,
+        "following": account.following,
+        "posts": account.post_count,
+        "last_synced_at": account.last_synced_at,
+    }
+
+
+def _open_browser_or_print(no_browser: bool):  # type: ignore[no-untyped-def]
+    def opener(url: str) -> None:
+        output.warn(f"Open this URL to approve access:\n  {url}")
+        if not no_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+        output.warn("Waiting for the browser to come back…")
+
+    return opener
+
+
+@app.command("connect")
+def connect(
+    ctx: typer.Context,
+    platform: str = typer.Argument(..., help="x, bluesky, mastodon, linkedin, facebook, …"),
+    server: str | None = typer.Option(
+        None, "--server", help="API base or instance URL (Mastodon instance, Bluesky PDS, sandbox)."
+    ),
+    handle: str = typer.Option("", "--handle", help="Bluesky: your handle."),
+    app_password: bool = typer.Option(
+        False, "--app-password", help="Bluesky: read the app password from stdin / a prompt."
+    ),
+    url: str = typer.Option("", "--url", help="Discord/Slack: the webhook URL (a secret)."),
+    path: str = typer.Option("", "--path", help="feed: the RSS (.xml) or JSON Feed (.json) file."),
+    page: str = typer.Option("", "--page", help="Facebook/Instagram: the page id to use."),
+    client: str | None = typer.Option(None, "--client", help="Attach to this client."),
+    no_browser: bool = typer.Option(
+        False, "--no-browser", help="Print the consent URL instead of opening a browser."
+    ),
+    timeout: float = typer.Option(180.0, "--timeout", help="Seconds to wait for the browser."),
+    as_json: bool = JSON,
+) -> None:
+    """Connect an account; tokens go to the keychain, never the database."""
+    from clientnest_cli.services.accounts import ConnectOptions
+    from clientnest_cli.services.accounts import connect as connect_
+
+    password = _read_secret("Bluesky app password") if app_password else ""
+    opts = ConnectOptions(
+        base_url=server,
+        handle=handle,
+        password=password,
+        url=url or (_read_secret("webhook URL") if platform in ("discord", "slack") else ""),
+        path=path,
+        page_id=page,
+        client=client,
+        timeout=timeout,
+        open_browser=_open_browser_or_print(no_browser),
+    )
+    account = connect_(state(ctx), platform, opts)
+    if as_json:
+        output.emit_json(account_dict(account))
+    else:
+        output.done(f"Connected {account.platform}:{account.handle} (id {account.id}).")
+
+
+def _read_secret(what: str) -> str:
+    """Secrets come from a hidden prompt or stdin, never from argv (shell history)."""
+    if stdin_is_terminal():
+        return typer.prompt(what, hide_input=True)
+    import sys
+
+    return sys.stdin.readline().strip()
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    client: str | None = typer.Option(None, "--client", help="Only this client's accounts."),
+    as_json: bool = JSON,
+) -> None:
+    """List connected accounts."""
+    from clientnest_cli.services.accounts import list_accounts
+
+    rows = [account_dict(a) for a in list_accounts(state(ctx), client)]
+    if as_json:
+        output.emit_json(rows)
+        return
+    output.table(
+        "Accounts",
+        ["id", "account", "status", "followers", "server"],
+        [(r["id"], r["ref"], r["status"], r["followers"], r["server"]) for r in rows],
+    )
+
+
+@app.command("show")
+def show(ctx: typer.Context, account: str, as_json: bool = JSON) -> None:
+    """Show one account (PLATFORM:HANDLE or id)."""
+    from clientnest_cli.services.accounts import show as show_
+
+    data = account_dict(show_(state(ctx), account))
+    if not as_json and data["token_expires_at"]:
+        data["reconnect_before"] = data["token_expires_at"]
+    output.emit_json(data) if as_json else output.fields(data)
+
+
+@app.command("refresh")
+def refresh(ctx: typer.Context, account: str, as_json: bool = JSON) -> None:
+    """Renew the account's access token now."""
+    from clientnest_cli.services.accounts import refresh as refresh_
+
+    row = refresh_(state(ctx), account)
+    if as_json:
+        output.emit_json(account_dict(row))
+    else:
+        output.done(
+            f"Refreshed {row.platform}:{row.handle}; token valid until {row.token_expires_at}."
+        )
+
+
+@app.command("disconnect")
+def disconnect(ctx: typer.Context, account: str) -> None:
+    """Forget the account's tokens; its posts and history stay."""
+    from clientnest_cli.services.accounts import disconnect as disconnect_
+
+    row = disconnect_(state(ctx), account)
+    output.done(f"Disconnected {row.platform}:{row.handle}.")
+
+
+@app.command("set-client")
+def set_client(
+    ctx: typer.Context,
+    account: str,
+    client: str | None = typer.Argument(None, help="Client name; omit to detach."),
+) -> None:
+    """Attach an account to a client (or detach it)."""
+    from clientnest_cli.services.accounts import set_client as set_client_
+
+    row = set_client_(state(ctx), account, client)
+    output.done(f"{row.platform}:{row.handle} → {client or 'no client'}.")
+
+
+@app.command("sync")
+def sync(
+    ctx: typer.Context,
+    accounts: list[str] = typer.Argument(None, help="Accounts to sync; default all active."),
+    as_json: bool = JSON,
+) -> None:
+    """Pull profile and follower counts into the account history."""
+    from clientnest_cli.services.accounts import sync as sync_
+
+    with output.progress("Syncing accounts", enabled=not as_json) as step:
+        results = sync_(state(ctx), accounts or [], progress=lambda _a: step())
+    rows = [{**account_dict(a), "outcome": outcome} for a, outcome in results]
+    if as_json:
+        output.emit_json(rows)
+    else:
+        output.table(
+            "Account sync",
+            ["account", "followers", "outcome"],
+            [(r["ref"], r["followers"], r["outcome"]) for r in rows],
+        )
+    if any(r["outcome"] != "ok" for r in rows):
+        raise typer.Exit(1)

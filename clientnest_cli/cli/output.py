@@ -72,3 +72,34 @@ def done(message: str) -> None:
 
 def warn(message: str) -> None:
     typer.echo(clean(message), err=True)
+
+
+class _Progress:
+    """A Rich progress bar on a terminal; silent in a pipe or with --json."""
+
+    def __init__(self, title: str, enabled: bool, total: int | None) -> None:
+        self.title, self.total = title, total
+        self.enabled = enabled and is_terminal()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Any:
+        if self.enabled:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.__enter__()
+            self._task = self._bar.add_task(self.title, total=self.total)
+        return self.step
+
+    def step(self, advance: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, advance)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+def progress(title: str, *, enabled: bool = True, total: int | None = None) -> _Progress:
+    return _Progress(title, enabled, total)

@@ -284,16 +284,10 @@ class SandboxServer:
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
 
-    def serve_forever(self) -> None:
-        """Block in the foreground until interrupted (for `clientnest sandbox serve`)."""
-        self.start()
-        try:
-            while self._thread and self._thread.is_alive():
-                self._thread.join(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.stop()
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C arrives as KeyboardInterrupt)."""
+        while self._thread and self._thread.is_alive():
+            self._thread.join(0.5)
 
     def stop(self) -> None:
         if self._server is not None:
