@@ -1,0 +1,131 @@
+"""OAuth and tokens of the Meta adapters (Instagram, Threads).
+
+Code → short-lived (1 h) token → ``GET /access_token?grant_type=…_exchange_token``
+→ 60-day token. ``GET /refresh_access_token?grant_type=…_refresh_token``
+renews a long-lived token once it is at least 24 hours old (the platform
+refuses younger ones; the refusal becomes a permanent PlatformError).
+``Credentials.extra["issued_at"]`` records when the token was issued. Tokens
+travel in the Authorization header, never in a logged URL, except the
+short-lived one during the exchange (as the API requires).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlencode
+
+from clientnest_cli.domain.outgoing import Credentials
+from clientnest_cli.errors import PlatformError
+from clientnest_cli.platforms.base import AccountContext, Adapter, Connected, ConnectRequest
+from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.meta_graph import graph_failure, json_of
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class MetaOAuth(Adapter):
+    """Connect, authorize and refresh for Graph-style platforms."""
+
+    exchange_grant: ClassVar[str]
+    refresh_grant: ClassVar[str]
+    scopes: ClassVar[str]
+
+    @classmethod
+    def code_exchange_url(cls, req: ConnectRequest) -> str:
+        return f"{req.base_url.rstrip('/')}/oauth/access_token"
+
+    def refresh_token(self) -> Credentials:
+        """A new 60-day token; the platform refuses tokens younger than 24 hours."""
+        url = f"{self.account.base_url.rstrip('/')}/refresh_access_token"
+        token = self.account.credentials.access_token
+        resp = send(
+            self.http,
+            "GET",
+            url,
+            platform=self.name,
+            params={"grant_type": self.refresh_grant},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if resp.status_code >= 400:
+            failure = graph_failure(
+                resp, self.name, self.display_name, "refreshing the access token"
+            )
+            if failure.kind == "permanent":
+                failure.hint = (
+                    "a token can be refreshed once it is at least 24 hours old; "
+                    "the current one stays valid until it expires"
+                )
+            raise failure
+        body = json_of(resp, self.name, self.display_name, "refreshing the access token")
+        creds = credentials_from(body, self.account.credentials.extra)
+        self.account.credentials = creds
+        return creds
+
+    @classmethod
+    def authorize_url(cls, req: ConnectRequest, state: str, code_challenge: str) -> str:
+        """Meta's consent page (no PKCE: the client secret protects the exchange)."""
+        base = (req.auth_base_url or cls.default_auth_base_url).rstrip("/")
+        query = {
+            "client_id": req.client_id,
+            "redirect_uri": req.redirect_uri,
+            "scope": cls.scopes,
+            "response_type": "code",
+            "state": state,
+        }
+        return f"{base}/oauth/authorize?{urlencode(query)}"
+
+    @classmethod
+    def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
+        """Code → short-lived token → 60-day token → the account's profile."""
+        action = "exchanging the authorization code"
+        form = {
+            "client_id": req.client_id,
+            "client_secret": req.client_secret,
+            "grant_type": "authorization_code",
+            "redirect_uri": req.redirect_uri,
+            "code": req.code,
+        }
+        resp = send(http, "POST", cls.code_exchange_url(req), platform=cls.name, data=form)
+        if resp.status_code >= 400:
+            raise graph_failure(resp, cls.name, cls.display_name, action)
+        short = json_of(resp, cls.name, cls.display_name, action)
+        action = "exchanging for a long-lived token"
+        resp = send(
+            http,
+            "GET",
+            f"{req.base_url.rstrip('/')}/access_token",
+            platform=cls.name,
+            params={
+                "grant_type": cls.exchange_grant,
+                "client_secret": req.client_secret,
+                "access_token": str(short.get("access_token", "")),
+            },
+        )
+        if resp.status_code >= 400:
+            raise graph_failure(resp, cls.name, cls.display_name, action)
+        creds = credentials_from(json_of(resp, cls.name, cls.display_name, action), {})
+        account = AccountContext(
+            handle="",
+            base_url=req.base_url,
+            credentials=creds,
+            platform_user_id=str(short.get("user_id", "")),
+        )
+        info = cls(account, http).account_info()
+        return Connected(credentials=creds, info=info, base_url=req.base_url)
+
+
+def credentials_from(body: dict[str, Any], extra: dict[str, str]) -> Credentials:
+    """Credentials from a long-lived token answer; ``issued_at`` marks its age."""
+    token = str(body.get("access_token") or "")
+    if not token:
+        raise PlatformError("the token answer carried no access token", kind="auth")
+    now = datetime.now(UTC)
+    expires_in = body.get("expires_in")
+    expires_at = now + timedelta(seconds=int(expires_in)) if expires_in else None
+    return Credentials(
+        access_token=token,
+        expires_at=expires_at,
+        extra={**extra, "issued_at": now.isoformat()},
+    )

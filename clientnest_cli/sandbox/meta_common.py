@@ -1,0 +1,285 @@
+"""Meta Graph emulators, part two: dispatch, media containers, quotas, insights.
+
+What the Instagram and Threads emulators share: both publish in two phases
+(a media *container*, then a publish call); a container reads IN_PROGRESS
+for ``processing_s`` seconds, then FINISHED (ERROR when its media could not
+be fetched, EXPIRED after ``container_ttl_s``, PUBLISHED once published).
+Paths may carry a version (``/v1.0/…``, ``/v21.0/…``). Users, tokens, OAuth
+and the error envelope live in meta_auth.py. Written from PLATFORMS.md;
+imports nothing from ``platforms`` or ``domain``.
+
+Test controls (Python): ``seed_account(handle, token_age_s=0)``,
+``age_token(token, seconds)``, ``add_comment(media_id, username, text)``,
+``age_container(container_id, seconds)``, ``age_post(media_id, seconds)``,
+``processing_s``, ``container_ttl_s``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from clientnest_cli.sandbox.http_helpers import read_form
+from clientnest_cli.sandbox.meta_auth import DAY_S, GraphAuth, GraphFailure, now_iso
+
+__all__ = ["Container", "EdgeHandler", "GraphEmulator", "GraphFailure", "now_iso", "pick", "truthy"]
+
+VERSION = re.compile(r"^v\d+(\.\d+)?$")
+
+EdgeHandler = Callable[[str, dict[str, str]], Awaitable[Response]]
+
+
+@dataclass
+class Container:
+    """A media container: the first phase of a Meta publish."""
+
+    id: str
+    owner: str
+    media_type: str
+    text: str = ""
+    image_url: str = ""
+    video_url: str = ""
+    children: list[str] = field(default_factory=list)
+    is_carousel_item: bool = False
+    reply_to_id: str = ""
+    created: float = field(default_factory=time.time)
+    ready_at: float = 0.0
+    error_message: str = ""
+    media_id: str = ""  # set once published
+
+
+def truthy(value: str | None) -> bool:
+    return str(value or "").lower() in {"true", "1", "yes"}
+
+
+def pick(node: dict[str, Any], fields: str | None, default: tuple[str, ...]) -> dict[str, Any]:
+    """Graph returns only the fields asked for (plus ``id``)."""
+    wanted = [f.strip() for f in (fields or "").split(",") if f.strip()] or list(default)
+    out = {"id": node["id"]} if "id" in node else {}
+    out.update({name: node[name] for name in wanted if name in node})
+    return out
+
+
+class GraphEmulator(GraphAuth):
+    """Base for the Graph-style emulators. Subclasses add their edges and nodes."""
+
+    publish_quota = 100
+
+    def reset(self) -> None:
+        super().reset()
+        self.containers: dict[str, Container] = {}
+        self.media: dict[str, dict[str, Any]] = {}
+        self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.publish_log: dict[str, list[float]] = {}
+        self.processing_s = 0.2
+        self.container_ttl_s = DAY_S
+        self.publish_quota = type(self).publish_quota  # tests may lower it per run
+
+    def age_container(self, container_id: str, seconds: float) -> None:
+        with self.lock:
+            box = self.containers[container_id]
+            box.created -= seconds
+            box.ready_at -= seconds
+
+    def age_post(self, media_id: str, seconds: float) -> None:
+        """Pretend a published post is ``seconds`` older (its metrics grow)."""
+        with self.lock:
+            self.media[media_id]["created"] -= seconds
+
+    def add_comment(self, media_id: str, username: str, text: str) -> dict[str, Any]:
+        with self.lock:
+            comment = {
+                "id": self.new_id(),
+                "text": text,
+                "username": username,
+                "timestamp": now_iso(time.time()),
+            }
+            self.comments.setdefault(media_id, []).append(comment)
+            return comment
+
+    # --- Graph dispatch --------------------------------------------------------
+    def graph_routes(self) -> list[Route]:
+        return [
+            Route("/oauth/authorize", self.authorize, methods=["GET"]),
+            Route("/oauth/access_token", self.code_exchange, methods=["POST"]),
+            Route("/access_token", self.exchange, methods=["GET"]),
+            Route("/refresh_access_token", self.refresh, methods=["GET"]),
+            Route("/{path:path}", self.dispatch, methods=["GET", "POST"]),
+        ]
+
+    def routes(self) -> list[Route]:  # type: ignore[override]
+        return self.graph_routes()
+
+    async def params_of(self, request: Request) -> dict[str, str]:
+        params = dict(request.query_params)
+        if request.method == "POST":
+            ctype = request.headers.get("content-type", "")
+            if ctype.startswith("application/json"):
+                try:
+                    body = await request.json()
+                except ValueError:
+                    body = {}
+                params.update({k: _as_param(v) for k, v in (body or {}).items()})
+            else:
+                params.update(await read_form(request))
+        return params
+
+    async def dispatch(self, request: Request) -> Response:
+        parts = [p for p in request.path_params["path"].split("/") if p]
+        if parts and VERSION.match(parts[0]):
+            parts = parts[1:]
+        params = await self.params_of(request)
+        fault = await self.before_write()
+        if fault is not None:
+            return fault
+        try:
+            user_id = self.check_token(self.token_from(request, params))
+            if len(parts) == 1 and request.method == "GET":
+                node_id = user_id if parts[0] == "me" else parts[0]
+                return JSONResponse(self.node(node_id, params.get("fields")))
+            if len(parts) == 2:
+                owner = user_id if parts[0] == "me" else parts[0]
+                handler = self.edges().get((request.method, parts[1]))
+                if handler is not None:
+                    return await handler(owner, {**params, "_caller": user_id})
+            raise GraphFailure(
+                f"Unsupported {request.method} request. Object with ID '{'/'.join(parts)}' does "
+                "not exist, cannot be loaded due to missing permissions, or does not support "
+                "this operation",
+                100,
+                33,
+            )
+        except GraphFailure as exc:
+            kind = "OAuthException" if exc.code == 190 else None
+            return self.graph_error(exc.status, exc.message, exc.code, exc.subcode, kind)
+
+    def edges(self) -> dict[tuple[str, str], EdgeHandler]:
+        raise NotImplementedError
+
+    def node(self, node_id: str, fields: str | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # --- containers ---------------------------------------------------------
+    def container_status(self, box: Container) -> str:
+        """FINISHED / IN_PROGRESS / ERROR / EXPIRED / PUBLISHED, computed from time."""
+        if box.media_id:
+            return "PUBLISHED"
+        if box.error_message:
+            return "ERROR"
+        now = time.time()
+        if now - box.created > self.container_ttl_s:
+            return "EXPIRED"
+        children = [self.containers[c] for c in box.children if c in self.containers]
+        child_states = {self.container_status(c) for c in children}
+        if "ERROR" in child_states or "EXPIRED" in child_states:
+            return "ERROR"
+        if now < box.ready_at or "IN_PROGRESS" in child_states:
+            return "IN_PROGRESS"
+        return "FINISHED"
+
+    def require_owner(self, owner: str, caller: str) -> None:
+        if owner != caller:
+            raise GraphFailure(
+                f"Object with ID '{owner}' does not exist, cannot be loaded due to missing "
+                "permissions, or does not support this operation",
+                100,
+                33,
+            )
+
+    def store_container(self, box: Container, failure: str) -> Container:
+        box.error_message = failure
+        box.ready_at = box.created + (self.processing_s if box.media_type != "TEXT" else 0.0)
+        with self.lock:
+            self.containers[box.id] = box
+        return box
+
+    def container_for_publish(self, owner: str, creation_id: str) -> Container:
+        """The container a publish call names, or the Graph error a real API gives."""
+        box = self.containers.get(creation_id)
+        if box is None or box.owner != owner:
+            raise GraphFailure(
+                "The media builder with creation id = " + creation_id + " does not exist or has "
+                "expired",
+                100,
+                2207008,
+            )
+        status = self.container_status(box)
+        if status == "IN_PROGRESS":
+            raise GraphFailure("The media is not ready for publishing, please wait", 9007, 2207027)
+        if status in {"PUBLISHED", "EXPIRED"}:
+            raise GraphFailure(
+                f"The media builder with creation id = {creation_id} does not exist or has expired",
+                100,
+                2207008,
+            )
+        if status == "ERROR":
+            raise GraphFailure(
+                f"The media could not be published: {box.error_message}", 100, 2207001
+            )
+        return box
+
+    def check_quota(self, owner: str) -> None:
+        if self.quota_usage(owner) >= self.publish_quota:
+            raise GraphFailure(
+                f"You reached the maximum number of posts ({self.publish_quota}) that can be "
+                "published through the API in 24 hours",
+                9,
+                2207042,
+                status=400,
+            )
+
+    def quota_usage(self, owner: str) -> int:
+        cutoff = time.time() - DAY_S
+        with self.lock:
+            log = [t for t in self.publish_log.get(owner, []) if t > cutoff]
+            self.publish_log[owner] = log
+            return len(log)
+
+    def record_publish(self, box: Container, media: dict[str, Any]) -> None:
+        with self.lock:
+            self.media[media["id"]] = media
+            box.media_id = media["id"]
+            self.publish_log.setdefault(box.owner, []).append(time.time())
+
+    def media_of(self, media_id: str) -> dict[str, Any]:
+        media = self.media.get(media_id)
+        if media is None:
+            raise GraphFailure(f"Object with ID '{media_id}' does not exist", 100, 33)
+        return media
+
+    def insights_body(self, values: dict[str, int], metric: str | None) -> dict[str, Any]:
+        wanted = [m.strip() for m in (metric or "").split(",") if m.strip()]
+        if not wanted:
+            raise GraphFailure("The parameter metric is required", 100)
+        unknown = [m for m in wanted if m not in values]
+        if unknown:
+            raise GraphFailure(
+                f"(#100) metric[0] must be one of the following values: {', '.join(values)}", 100
+            )
+        return {
+            "data": [
+                {
+                    "name": name,
+                    "period": "lifetime",
+                    "values": [{"value": values[name]}],
+                    "title": name.replace("_", " ").title(),
+                    "id": f"insights/{name}/lifetime",
+                }
+                for name in wanted
+            ]
+        }
+
+
+def _as_param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)

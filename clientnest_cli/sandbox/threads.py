@@ -1,0 +1,323 @@
+"""Threads emulator: graph.threads.net v1.0 publishing, replies and insights.
+
+Follows the Threads section of PLATFORMS.md: OAuth gives a 1 h token that is
+exchanged (``th_exchange_token``) for a 60-day token, refreshable with
+``th_refresh_token`` once 24 h old; a post is a container
+(``POST /v1.0/{user}/threads``: TEXT, IMAGE, VIDEO or CAROUSEL, optional
+``reply_to_id``) then ``threads_publish``; text up to 500 characters where an
+emoji counts as its UTF-8 bytes (counted here, independently); at most 5
+unique links (``THREADS_API__LINK_LIMIT_EXCEEDED``); 250 posts and 1000
+replies per rolling 24 h; a container reads FINISHED / IN_PROGRESS / ERROR /
+EXPIRED / PUBLISHED; insights and replies grow over time.
+
+Faults as for Instagram (see meta_common). Threads has no duplicate-content
+check, so ``duplicate_rejection`` changes nothing; a container can be
+published only once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+import regex
+from starlette.responses import JSONResponse, Response
+
+from clientnest_cli.sandbox.framework import grown
+from clientnest_cli.sandbox.http_helpers import fetch_media
+from clientnest_cli.sandbox.meta_common import (
+    Container,
+    EdgeHandler,
+    GraphEmulator,
+    GraphFailure,
+    now_iso,
+    pick,
+    truthy,
+)
+
+MAX_TEXT = 500
+MAX_LINKS = 5
+REPLY_QUOTA = 1000
+IMAGE_TYPES = ("image/jpeg", "image/png")
+VIDEO_TYPES = ("video/mp4", "video/quicktime")
+EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+LINK = regex.compile(
+    r"(?i)\b(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?(?:/[^\s]*)?"
+)
+GROWTH_PER_MINUTE = {"views": 30.0, "likes": 3.0, "reposts": 0.4, "quotes": 0.2, "shares": 0.3}
+MEDIA_KIND = {"TEXT": "TEXT_POST", "IMAGE": "IMAGE", "VIDEO": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}
+
+
+def threads_length(text: str) -> int:
+    """Characters as Threads counts them: an emoji cluster weighs its UTF-8 bytes."""
+    return sum(
+        len(cluster.encode("utf-8")) if EMOJI.search(cluster) else len(cluster)
+        for cluster in regex.findall(r"\X", text)
+    )
+
+
+def unique_links(text: str) -> set[str]:
+    found = set()
+    for match in LINK.findall(text):
+        link = match.rstrip(".,;:!?)").lower()
+        link = regex.sub(r"^https?://", "", link).removeprefix("www.").rstrip("/")
+        found.add(link)
+    return found
+
+
+class ThreadsEmulator(GraphEmulator):
+    name = "threads"
+    title = "Threads (graph.threads.net v1.0)"
+    connect_hint = "OAuth at /threads/oauth/authorize, then exchange for a 60-day token"
+    error_type = "THApiException"
+    exchange_grant = "th_exchange_token"
+    refresh_grant = "th_refresh_token"
+    token_prefix = "THQ"
+    publish_quota = 250
+
+    def edges(self) -> dict[tuple[str, str], EdgeHandler]:
+        return {
+            ("POST", "threads"): self.create_container,
+            ("POST", "threads_publish"): self.publish,
+            ("GET", "threads"): self.list_threads,
+            ("GET", "replies"): self.list_replies,
+            ("GET", "threads_publishing_limit"): self.publishing_limit,
+            ("GET", "threads_insights"): self.user_insights,
+            ("GET", "insights"): self.insights,
+        }
+
+    # --- nodes ----------------------------------------------------------------
+    def node(self, node_id: str, fields: str | None) -> dict[str, Any]:
+        with self.lock:
+            if node_id in self.users:
+                user = self.users[node_id]
+                node = {
+                    "id": node_id,
+                    "username": user["username"],
+                    "name": user["name"],
+                    "threads_biography": "",
+                }
+                return pick(node, fields, ("id",))
+            if node_id in self.containers:
+                box = self.containers[node_id]
+                node = {"id": box.id, "status": self.container_status(box)}
+                if box.error_message:
+                    node["error_message"] = box.error_message
+                return pick(node, fields, ("id",))
+            if node_id in self.media:
+                return pick(self.media_node(self.media[node_id]), fields, ("id",))
+        raise GraphFailure(f"Object with ID '{node_id}' does not exist", 100, 33)
+
+    @staticmethod
+    def media_node(media: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in media.items() if k not in {"owner", "created"}}
+
+    # --- containers and publishing ----------------------------------------------
+    async def create_container(self, owner: str, params: dict[str, str]) -> Response:
+        self.require_owner(owner, params["_caller"])
+        box = self.container_from(owner, params)
+        failure = ""
+        if box.image_url:
+            failure = await fetch_media(box.image_url, "image", IMAGE_TYPES)
+        elif box.video_url:
+            failure = await fetch_media(box.video_url, "video", VIDEO_TYPES)
+        if failure:
+            failure = (
+                "FAILED_DOWNLOADING_IMAGE: " if box.image_url else "FAILED_DOWNLOADING_VIDEO: "
+            ) + failure
+        self.store_container(box, failure)
+        return self.maybe_drop(JSONResponse({"id": box.id}))
+
+    def container_from(self, owner: str, params: dict[str, str]) -> Container:
+        media_type = params.get("media_type", "").upper()
+        text = params.get("text", "")
+        carousel_item = truthy(params.get("is_carousel_item"))
+        if media_type not in MEDIA_KIND:
+            raise GraphFailure("media_type must be one of TEXT, IMAGE, VIDEO, CAROUSEL", 100)
+        if media_type == "TEXT" and not text.strip():
+            raise GraphFailure("The parameter text is required for TEXT posts", 100)
+        self.check_text(text)
+        reply_to = params.get("reply_to_id", "")
+        if reply_to and reply_to not in self.media:
+            raise GraphFailure(f"reply_to_id {reply_to} is not a published Threads post", 100)
+        children: list[str] = []
+        if media_type == "CAROUSEL":
+            children = self.carousel_children(owner, params.get("children", ""))
+        if media_type == "IMAGE" and not params.get("image_url"):
+            raise GraphFailure("The parameter image_url is required for IMAGE posts", 100)
+        if media_type == "VIDEO" and not params.get("video_url"):
+            raise GraphFailure("The parameter video_url is required for VIDEO posts", 100)
+        if carousel_item and media_type not in {"IMAGE", "VIDEO"}:
+            raise GraphFailure("Carousel items must be IMAGE or VIDEO", 100)
+        return Container(
+            id=self.new_id(),
+            owner=owner,
+            media_type=media_type,
+            text=text,
+            image_url=params.get("image_url", "") if media_type == "IMAGE" else "",
+            video_url=params.get("video_url", "") if media_type == "VIDEO" else "",
+            children=children,
+            is_carousel_item=carousel_item,
+            reply_to_id=reply_to,
+        )
+
+    @staticmethod
+    def check_text(text: str) -> None:
+        length = threads_length(text)
+        if length > MAX_TEXT:
+            raise GraphFailure(
+                f"The text is too long: {length} characters, the limit is {MAX_TEXT}", 100
+            )
+        links = unique_links(text)
+        if len(links) > MAX_LINKS:
+            raise GraphFailure(
+                f"THREADS_API__LINK_LIMIT_EXCEEDED: the post has {len(links)} links, "
+                f"at most {MAX_LINKS} are allowed",
+                100,
+            )
+
+    def carousel_children(self, owner: str, raw: str) -> list[str]:
+        children = [c.strip() for c in raw.split(",") if c.strip()]
+        if not 2 <= len(children) <= 20:
+            raise GraphFailure("A carousel needs between 2 and 20 children", 100)
+        with self.lock:
+            for child in children:
+                box = self.containers.get(child)
+                if box is None or box.owner != owner or not box.is_carousel_item:
+                    raise GraphFailure(f"Child {child} is not a carousel item of this user", 100)
+        return children
+
+    def reply_usage(self, owner: str) -> int:
+        cutoff = time.time() - 86400
+        with self.lock:
+            return sum(
+                1
+                for m in self.media.values()
+                if m["owner"] == owner and m["is_reply"] and m["created"] > cutoff
+            )
+
+    async def publish(self, owner: str, params: dict[str, str]) -> Response:
+        self.require_owner(owner, params["_caller"])
+        creation_id = params.get("creation_id", "")
+        if not creation_id:
+            raise GraphFailure("The parameter creation_id is required", 100)
+        with self.lock:
+            box = self.container_for_publish(owner, creation_id)
+            if box.is_carousel_item:
+                raise GraphFailure("A carousel item cannot be published on its own", 100)
+            if box.reply_to_id and self.reply_usage(owner) >= REPLY_QUOTA:
+                raise GraphFailure("You reached the limit of 1000 replies in 24 hours", 9)
+            if not box.reply_to_id:
+                self.check_quota(owner)
+            media = self.new_media(box)
+            self.record_publish(box, media)
+            if box.reply_to_id:  # replies do not use the 250-post quota
+                self.publish_log[owner].pop()
+        return self.maybe_drop(JSONResponse({"id": media["id"]}))
+
+    def new_media(self, box: Container) -> dict[str, Any]:
+        shortcode = secrets.token_urlsafe(8).replace("-", "A").replace("_", "B")
+        username = self.users[box.owner]["username"]
+        now = time.time()
+        media: dict[str, Any] = {
+            "id": self.new_id(),
+            "owner": box.owner,
+            "created": now,
+            "media_product_type": "THREADS",
+            "media_type": MEDIA_KIND[box.media_type],
+            "text": box.text,
+            "permalink": f"https://www.threads.net/@{username}/post/{shortcode}",
+            "shortcode": shortcode,
+            "timestamp": now_iso(now),
+            "username": username,
+            "is_reply": bool(box.reply_to_id),
+            "is_quote_post": False,
+        }
+        if box.image_url or box.video_url:
+            media["media_url"] = box.image_url or box.video_url
+        if box.reply_to_id:
+            parent = self.media[box.reply_to_id]
+            media["replied_to"] = {"id": box.reply_to_id}
+            media["root_post"] = parent.get("root_post", {"id": box.reply_to_id})
+        return media
+
+    # --- reading ----------------------------------------------------------------
+    def listing(self, owner: str, params: dict[str, str], replies: bool) -> Response:
+        self.require_owner(owner, params["_caller"])
+        limit = max(1, min(int(params.get("limit") or 25), 100))
+        with self.lock:
+            mine = [
+                m for m in self.media.values() if m["owner"] == owner and m["is_reply"] == replies
+            ]
+            mine.sort(key=lambda m: m["created"], reverse=True)
+            data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in mine[:limit]]
+        return JSONResponse({"data": data, "paging": {}})
+
+    async def list_threads(self, owner: str, params: dict[str, str]) -> Response:
+        return self.listing(owner, params, replies=False)
+
+    async def list_replies(self, node_id: str, params: dict[str, str]) -> Response:
+        """``/{user}/replies``: the user's own replies; ``/{media}/replies``: replies to it."""
+        if node_id in self.users:
+            return self.listing(node_id, params, replies=True)
+        with self.lock:
+            self.media_of(node_id)
+            fields = params.get("fields") or "id,text,timestamp"
+            ours = [
+                self.media_node(m)
+                for m in sorted(self.media.values(), key=lambda m: m["created"])
+                if m.get("replied_to", {}).get("id") == node_id
+            ]
+            data = [pick(n, fields, ("id",)) for n in ours + self.comments.get(node_id, [])]
+        return JSONResponse({"data": data, "paging": {}})
+
+    async def publishing_limit(self, owner: str, params: dict[str, str]) -> Response:
+        self.require_owner(owner, params["_caller"])
+        row = {
+            "quota_usage": self.quota_usage(owner),
+            "config": {"quota_total": self.publish_quota, "quota_duration": 86400},
+            "reply_quota_usage": self.reply_usage(owner),
+            "reply_config": {"quota_total": REPLY_QUOTA, "quota_duration": 86400},
+        }
+        return JSONResponse({"data": [row]})
+
+    async def user_insights(self, owner: str, params: dict[str, str]) -> Response:
+        self.require_owner(owner, params["_caller"])
+        with self.lock:
+            posts = sum(1 for m in self.media.values() if m["owner"] == owner)
+            followers = self.users[owner]["followers"] + 2 * posts
+        if params.get("metric", "") != "followers_count":
+            raise GraphFailure("This emulator offers metric=followers_count only", 100)
+        row = {"name": "followers_count", "period": "day", "total_value": {"value": followers}}
+        return JSONResponse({"data": [row]})
+
+    def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
+        values = {
+            name: grown(f"{media['id']}:{name}", media["created"], rate)
+            for name, rate in GROWTH_PER_MINUTE.items()
+        }
+        replies = sum(
+            1 for m in self.media.values() if m.get("replied_to", {}).get("id") == media["id"]
+        )
+        values["replies"] = replies + len(self.comments.get(media["id"], []))
+        return values
+
+    async def insights(self, node_id: str, params: dict[str, str]) -> Response:
+        with self.lock:
+            media = self.media_of(node_id)
+            self.require_owner(media["owner"], params["_caller"])
+            values = self.metric_values(media)
+        return JSONResponse(self.insights_body(values, params.get("metric")))
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            posts = sorted(self.media.values(), key=lambda m: m["created"])
+            return {
+                "users": [dict(u) for u in self.users.values()],
+                "containers": [
+                    {"id": c.id, "status": self.container_status(c), "media_id": c.media_id}
+                    for c in self.containers.values()
+                ],
+                "posts": [{k: v for k, v in m.items() if k != "created"} for m in posts],
+            }
