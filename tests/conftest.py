@@ -94,3 +94,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CLIENTNEST_SECRETS_PASSPHRASE", "test-passphrase")
     monkeypatch.delenv("NO_COLOR", raising=False)
     return root
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """webbrowser.open plays the browser against the sandbox's consent pages."""
+    import webbrowser
+
+    from tests.helpers import FakeBrowser
+
+    fake = FakeBrowser()
+    monkeypatch.setattr(webbrowser, "open", fake)
+    return fake

@@ -60,3 +60,24 @@ def seed_account(platform: str, handle: str, *, base_url: str = "", **settings: 
             return account.id or 0
     finally:
         ctx.close()
+
+
+class FakeBrowser:
+    """Follows a consent URL like a browser: emulator → 302 → our loopback listener."""
+
+    def __init__(self, tamper_state: bool = False) -> None:
+        self.tamper_state = tamper_state
+        self.visited: list[str] = []
+
+    def __call__(self, url: str, *args: object, **kwargs: object) -> bool:
+        import httpx
+
+        self.visited.append(url)
+        consent = httpx.get(url, follow_redirects=False, timeout=10)
+        if consent.status_code != 302:
+            return True  # a consent page that never redirects: the user walked away
+        location = consent.headers["location"]
+        if self.tamper_state:
+            location = location.replace("state=", "state=evil")
+        httpx.get(location, timeout=10)
+        return True

@@ -1,7 +1,58 @@
-"""`clientnest publish …` (being built)."""
+"""`clientnest publish …`: send what is due, now — for cron and people."""
 
 from __future__ import annotations
 
 import typer
 
+from clientnest_cli.cli import output
+from clientnest_cli.cli.app import state
+
 app = typer.Typer(no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
+
+def _summary(report, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    data = {
+        "published": report.published,
+        "failed": [{"post": p, "reason": r} for p, r in report.failed],
+        "retrying": [{"post": p, "reason": r} for p, r in report.retrying],
+        "deferred": report.deferred,
+    }
+    if as_json:
+        output.emit_json(data)
+    else:
+        output.done(
+            f"published {len(report.published)}, failed {len(report.failed)}, "
+            f"retrying later {len(report.retrying)}, held by rate limits {len(report.deferred)}"
+        )
+        for post_id, reason in report.failed:
+            output.warn(f"post {post_id} failed: {reason}")
+        for post_id, reason in report.retrying:
+            output.warn(f"post {post_id} will be retried: {reason}")
+    if report.failed or report.retrying or report.deferred:
+        raise typer.Exit(1)
+
+
+@app.command("due")
+def due(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Publish every post that is due. Exit 0 when all went out, 1 otherwise."""
+    from clientnest_cli.services.publishing import publish_due
+
+    _summary(publish_due(state(ctx)), as_json)
+
+
+@app.command("now")
+def now(ctx: typer.Context, post_id: int, as_json: bool = JSON) -> None:
+    """Publish one post (a draft or a scheduled one) right now."""
+    from clientnest_cli.services.publishing import publish_now
+
+    _summary(publish_now(state(ctx), post_id), as_json)
+
+
+@app.command("retry")
+def retry(ctx: typer.Context, post_id: int) -> None:
+    """Put a failed post back in the queue, due now, with a fresh set of attempts."""
+    from clientnest_cli.services.publishing import retry_failed
+
+    retry_failed(state(ctx), post_id)
+    output.done(f"Post {post_id} is scheduled again; `clientnest publish due` sends it.")

@@ -199,6 +199,22 @@ class Emulator:
         return {}
 
 
+SEED_PREFIXES = ("seed_", "add_", "create_", "login_as", "backdate")
+
+
+def jsonable(value: Any) -> Any:
+    """A helper's return value as JSON (dataclasses and tuples included)."""
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    return value
+
+
 class SandboxServer:
     """Run emulators on one loopback port in a background thread."""
 
@@ -237,7 +253,24 @@ class SandboxServer:
             with emu.lock:
                 return JSONResponse(emu.snapshot())
 
+        async def call(request: Request) -> Response:
+            """Run a seeding helper of an emulator from outside the process:
+            POST /_sandbox/x/call/seed_account {"handle": "acme"}."""
+            emu = self.emulators.get(request.path_params["name"])
+            method = request.path_params["method"]
+            if emu is None or not method.startswith(SEED_PREFIXES):
+                return JSONResponse({"error": "no such emulator or helper"}, status_code=404)
+            fn = getattr(emu, method, None)
+            if fn is None:
+                return JSONResponse({"error": f"{method} does not exist"}, status_code=404)
+            try:
+                kwargs = await request.json() if await request.body() else {}
+                return JSONResponse(jsonable(fn(**kwargs)))
+            except (TypeError, ValueError, KeyError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+
         return [
+            Route("/_sandbox/{name}/call/{method}", call, methods=["POST"]),
             Route("/_sandbox/{name}/faults", faults, methods=["GET", "POST"]),
             Route("/_sandbox/{name}/reset", reset, methods=["POST"]),
             Route("/_sandbox/{name}/state", state, methods=["GET"]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,9 @@ class Secrets:
         self._choice = backend
         self._file = secrets_file
         self._keyring: Any = None
+        # Keyring backends are not all thread-safe (an encrypted file rewritten
+        # by two threads at once would lose one write): one call at a time.
+        self._lock = threading.RLock()
 
     # --- backend selection -------------------------------------------------
     def _cryptfile(self) -> Any:
@@ -82,6 +86,10 @@ class Secrets:
 
     @property
     def keyring(self) -> Any:
+        with self._lock:
+            return self._backend()
+
+    def _backend(self) -> Any:
         if self._keyring is None:
             use_file = self._choice == "cryptfile" or (
                 self._choice == "auto" and os.environ.get(PASSPHRASE_ENV)
@@ -99,7 +107,8 @@ class Secrets:
         from keyring.errors import KeyringError
 
         try:
-            return fn(*args)
+            with self._lock:
+                return fn(*args)
         except KeyringError as exc:
             raise SecretsError(
                 f"the keyring could not {what} a secret: {exc}", hint=ENABLE_HINT

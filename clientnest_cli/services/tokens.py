@@ -44,9 +44,18 @@ def ensure_usable(account: SocialAccount) -> None:
 
 
 def refresh_now(
-    ctx: AppContext, account: SocialAccount, actor: str, adapter: Adapter | None = None
+    ctx: AppContext,
+    account: SocialAccount,
+    actor: str,
+    adapter: Adapter | None = None,
+    used_token: str | None = None,
 ) -> Adapter:
-    """Refresh the account's token (under the row lock); mark needs_reauth on failure."""
+    """Refresh the account's token (under the row lock); mark needs_reauth on failure.
+
+    ``used_token`` is the access token that just failed or is about to expire:
+    if the keyring already holds another one, someone refreshed meanwhile and
+    that one is adopted instead of spending the (rotated) refresh token again.
+    """
     from clientnest_cli.services.accounts import adapter_for
 
     with ctx.store.session() as session:
@@ -54,7 +63,8 @@ def refresh_now(
         assert row is not None
         stored = credentials.load(ctx.secrets, row)
         adapter = adapter or adapter_for(ctx, row)
-        if stored.access_token != adapter.account.credentials.access_token:
+        used = used_token if used_token is not None else adapter.account.credentials.access_token
+        if stored.access_token != used:
             adapter.account.credentials = stored  # someone else refreshed already
             return adapter
         try:
@@ -78,8 +88,10 @@ def refresh_now(
     return adapter
 
 
-def due_for_refresh(account: SocialAccount, ahead: timedelta) -> bool:
-    return account.token_expires_at is not None and account.token_expires_at - ahead <= utcnow()
+def due_for_refresh(adapter: Adapter, ahead: timedelta) -> bool:
+    expires = adapter.account.credentials.expires_at
+    refreshable = adapter.capabilities.auth not in ("webhook", "file")
+    return refreshable and expires is not None and expires - ahead <= utcnow()
 
 
 def with_fresh_token(
@@ -95,12 +107,13 @@ def with_fresh_token(
     ensure_usable(account)
     adapter = adapter or adapter_for(ctx, account)
     ahead = timedelta(minutes=ctx.settings.daemon.token_refresh_ahead_minutes)
-    if due_for_refresh(account, ahead) and adapter.capabilities.auth not in ("webhook", "file"):
+    if due_for_refresh(adapter, ahead):
         adapter = refresh_now(ctx, account, actor, adapter)
+    used = adapter.account.credentials.access_token
     try:
         return call(adapter)
     except PlatformError as exc:
         if exc.kind != "auth":
             raise
-    adapter = refresh_now(ctx, account, actor, adapter)
+    adapter = refresh_now(ctx, account, actor, adapter, used_token=used)
     return call(adapter)

@@ -5,37 +5,10 @@ from __future__ import annotations
 import webbrowser
 from pathlib import Path
 
-import httpx
 import pytest
 
 from clientnest_cli.sandbox.framework import SandboxServer
-from tests.helpers import cli, init_store, ok
-
-
-class FakeBrowser:
-    """Follows the consent URL like a browser: emulator → 302 → our loopback listener."""
-
-    def __init__(self, tamper_state: bool = False) -> None:
-        self.tamper_state = tamper_state
-        self.visited: list[str] = []
-
-    def __call__(self, url: str, *args: object, **kwargs: object) -> bool:
-        self.visited.append(url)
-        consent = httpx.get(url, follow_redirects=False, timeout=10)
-        if consent.status_code != 302:
-            return True  # consent page that never redirects: the user walked away
-        location = consent.headers["location"]
-        if self.tamper_state:
-            location = location.replace("state=", "state=evil")
-        httpx.get(location, timeout=10)
-        return True
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> FakeBrowser:
-    fake = FakeBrowser()
-    monkeypatch.setattr(webbrowser, "open", fake)
-    return fake
+from tests.helpers import FakeBrowser, cli, init_store, ok
 
 
 @pytest.fixture

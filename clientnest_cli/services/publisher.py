@@ -1,0 +1,424 @@
+"""The publishing engine: claim → send → record, exactly once.
+
+* A post is claimed with a lease by one conditional UPDATE (store/claims.py).
+* The send carries the platform's duplicate protection (the adapters do it:
+  Mastodon's Idempotency-Key, Bluesky's record key, container/publish ids,
+  duplicate responses recognised as ours).
+* The platform's id is recorded in the same transaction that sets `published`,
+  guarded by our lease.
+* When the outcome is unknown (connection cut after the write, a crash), the
+  adapter's ``find_existing`` decides: found → published, certainly absent →
+  scheduled again, unknowable → failed "outcome unknown — check the account".
+  Nothing is ever re-sent blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from clientnest_cli.domain.outgoing import Existence, OutgoingPost, PublishedRef
+from clientnest_cli.domain.retry import backoff_seconds
+from clientnest_cli.errors import ClientNestError, PlatformError, StoreError
+from clientnest_cli.services.rate_limit import SendLimiter
+from clientnest_cli.store.claims import Claims
+from clientnest_cli.store.models import Post, SocialAccount
+from clientnest_cli.store.types import utcnow
+
+if TYPE_CHECKING:
+    import httpx
+
+    from clientnest_cli.platforms.base import Adapter
+    from clientnest_cli.services.context import AppContext
+
+log = logging.getLogger("clientnest.publish")
+UNKNOWN_REASON = "outcome unknown — check the account"
+
+
+def make_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Report:
+    published: list[int] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    retrying: list[tuple[int, str]] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)
+    lost_lease: list[int] = field(default_factory=list)
+
+    def add(self, other: Report) -> None:
+        for name in ("published", "failed", "retrying", "deferred", "lost_lease"):
+            getattr(self, name).extend(getattr(other, name))
+
+    @property
+    def handled(self) -> int:
+        return len(self.published) + len(self.failed) + len(self.retrying) + len(self.deferred)
+
+
+@dataclass
+class _Job:
+    """Everything one send needs, read in one short transaction."""
+
+    post: Post
+    account: SocialAccount
+    outgoing: OutgoingPost
+
+
+class Publisher:
+    """One per process; safe to share between threads."""
+
+    def __init__(self, ctx: AppContext, worker_id: str | None = None) -> None:
+        from clientnest_cli.platforms.http import make_client
+
+        self.ctx = ctx
+        self.worker_id = worker_id or make_worker_id()
+        self.settings = ctx.settings.publishing
+        self.lease = timedelta(seconds=self.settings.lease_seconds)
+        self.limiter = SendLimiter()
+        self.stopping = threading.Event()
+        self._adapters: dict[int, Adapter] = {}
+        self._adapters_lock = threading.Lock()
+        self._http: httpx.Client = make_client(limits=_pool_limits(self.settings.concurrency))
+        self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="publish")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self._http.close()
+
+    @property
+    def actor(self) -> str:
+        return f"daemon:{self.worker_id}"
+
+    # --- entry points --------------------------------------------------------
+    def run_due(self) -> Report:
+        """Publish everything due now, batch after batch (thread parts included)."""
+        report = Report()
+        self.reconcile_expired(report)
+        self.fail_unusable_accounts(report)
+        while not self.stopping.is_set():
+            batch = self.dispatch_once()
+            report.add(batch)
+            if not batch.handled and not batch.lost_lease:
+                break
+            if batch.handled == len(batch.deferred):
+                break  # only rate-limited posts left: they wait for their time
+        return report
+
+    def dispatch_once(self) -> Report:
+        """Claim one batch of due posts and send them concurrently."""
+        with self.ctx.store.session() as session:
+            ids = Claims(session).claim_due(
+                self.worker_id, utcnow(), self.lease, self.settings.concurrency * 4
+            )
+        return self._send_all(ids)
+
+    def publish_now(self, post_id: int) -> Report:
+        """Send one post now, if it is scheduled and due (`publish now ID`)."""
+        with self.ctx.store.session() as session:
+            claimed = Claims(session).claim_one(post_id, self.worker_id, utcnow(), self.lease)
+        return self._send_all([post_id] if claimed else [])
+
+    def _send_all(self, ids: Iterable[int]) -> Report:
+        report = Report()
+        futures = [self._pool.submit(self._send_safely, post_id, report) for post_id in ids]
+        for future in futures:
+            future.result()
+        return report
+
+    # --- one post ------------------------------------------------------------
+    def _send_safely(self, post_id: int, report: Report) -> None:
+        try:
+            self._send(post_id, report)
+        except StoreError as exc:
+            # The store went away mid-send: the lease will expire and the
+            # reconciler will find out what happened. Nothing is lost.
+            log.warning("store unavailable while sending post %s: %s", post_id, exc.message)
+        except Exception:
+            log.exception("unexpected error while sending post %s", post_id)
+
+    def _load(self, post_id: int) -> _Job | None:
+        from clientnest_cli.services.posts import outgoing_for
+        from clientnest_cli.store.repos import Posts
+
+        with self.ctx.store.session() as session:
+            post = session.get(Post, post_id)
+            if post is None or post.status != "publishing" or post.lease_owner != self.worker_id:
+                return None
+            account = session.get(SocialAccount, post.account_id)
+            assert account is not None
+            outgoing = outgoing_for(post, Posts(session).media(post_id), self.ctx.paths.media_dir)
+            claims = Claims(session)
+            previous = claims.previous_part(post)
+            root = session.get(Post, post.thread_parent_id) if post.thread_parent_id else None
+        if previous is not None:
+            outgoing = _replace(outgoing, reply_to=_ref(previous), root=_ref(root or previous))
+        return _Job(post, account, outgoing)
+
+    def _send(self, post_id: int, report: Report) -> None:
+        from clientnest_cli.services import tokens
+
+        job = self._load(post_id)
+        if job is None:
+            report.lost_lease.append(post_id)
+            return
+        if self.stopping.is_set():  # shutting down: release the claim, send nothing
+            self._defer(job, 0.0, report)
+            return
+        wait = self.limiter.reserve(job.account.id or 0, job.account.platform)
+        if wait > 0:
+            self._defer(job, wait, report)
+            return
+        with self.ctx.store.session() as session:
+            attempt_id = Claims(session).start_attempt(post_id, self.worker_id, utcnow())
+        adapter = self._adapter(job.account)
+        try:
+            self._watch_resume_token(adapter, post_id)
+            ref = tokens.with_fresh_token(
+                self.ctx, job.account, lambda a: a.publish(job.outgoing), self.actor, adapter
+            )
+        except PlatformError as exc:
+            self._on_platform_error(job, attempt_id, exc, report)
+        except ClientNestError as exc:  # e.g. account needs re-auth, keyring unusable
+            self._fail(job, attempt_id, exc.one_line(), "auth", None, report)
+        except Exception as exc:  # a bug in an adapter: the write may have happened
+            log.exception("adapter crashed publishing post %s", post_id)
+            self._settle_unknown(job, attempt_id, f"{type(exc).__name__}: {exc}", report)
+        else:
+            self._record_published(job, attempt_id, ref, report)
+
+    # --- outcomes ------------------------------------------------------------
+    def _on_platform_error(
+        self, job: _Job, attempt_id: int, exc: PlatformError, report: Report
+    ) -> None:
+        message = exc.one_line()
+        if exc.kind == "retryable":
+            if exc.retry_after:
+                self.limiter.block(job.account.id or 0, job.account.platform, exc.retry_after)
+            self._retry(job, attempt_id, message, exc.status, exc.retry_after, report)
+        elif exc.kind == "unknown":
+            self._settle_unknown(job, attempt_id, message, report, exc.status)
+        else:
+            self._fail(job, attempt_id, message, exc.kind, exc.status, report)
+
+    def _retry(
+        self,
+        job: _Job,
+        attempt_id: int,
+        message: str,
+        status: int | None,
+        retry_after: float | None,
+        report: Report,
+        outcome: str = "retryable",
+    ) -> None:
+        attempts = job.post.attempts + 1  # the claim counted this attempt
+        if attempts >= self.settings.max_attempts:
+            reason = f"gave up after {attempts} attempts: {message}"
+            self._fail(job, attempt_id, reason, outcome, status, report)
+            return
+        wait = backoff_seconds(
+            attempts,
+            self.settings.backoff_base_seconds,
+            self.settings.backoff_max_seconds,
+            retry_after,
+        )
+        now = utcnow()
+        with self.ctx.store.session() as session:
+            claims = Claims(session)
+            claims.end_attempt(attempt_id, now, outcome, status, message)
+            done = claims.finish(
+                job.post.id or 0,
+                self.worker_id,
+                status="scheduled",
+                next_attempt_at=now + timedelta(seconds=wait),
+                last_error=message,
+            )
+        (report.retrying if done else report.lost_lease).append(
+            (job.post.id or 0, message) if done else job.post.id or 0  # type: ignore[arg-type]
+        )
+
+    def _defer(self, job: _Job, wait: float, report: Report) -> None:
+        """Over the platform's send rate: back to the queue, not an attempt."""
+        with self.ctx.store.session() as session:
+            Claims(session).finish(
+                job.post.id or 0,
+                self.worker_id,
+                status="scheduled",
+                next_attempt_at=utcnow() + timedelta(seconds=wait),
+                attempts=job.post.attempts,  # the claim's +1 did not become a send
+            )
+        report.deferred.append(job.post.id or 0)
+
+    def _fail(
+        self,
+        job: _Job,
+        attempt_id: int,
+        reason: str,
+        outcome: str,
+        status: int | None,
+        report: Report,
+    ) -> None:
+        from clientnest_cli.services.notify import post_failed
+
+        now = utcnow()
+        with self.ctx.store.session() as session:
+            claims = Claims(session)
+            claims.end_attempt(attempt_id, now, outcome, status, reason)
+            done = claims.finish(
+                job.post.id or 0, self.worker_id, status="failed", last_error=reason
+            )
+            if done:
+                claims.fail_later_parts(job.post, "an earlier part of the thread failed")
+                self.ctx.audit(
+                    session, self.actor, "post.failed", "post", job.post.id, reason=reason
+                )
+        if done:
+            report.failed.append((job.post.id or 0, reason))
+            post_failed(self.ctx, job.post, job.account, reason)
+        else:
+            report.lost_lease.append(job.post.id or 0)
+
+    def _record_published(
+        self, job: _Job, attempt_id: int, ref: PublishedRef, report: Report, outcome: str = "ok"
+    ) -> None:
+        """Record the platform's id with the status change; retry while the store is away."""
+        deadline = time.monotonic() + self.lease.total_seconds() / 2
+        while True:
+            try:
+                done = self._write_published(job, attempt_id, ref, outcome)
+                break
+            except StoreError:
+                if time.monotonic() > deadline or self.stopping.is_set():
+                    raise
+                time.sleep(1.0)
+        (report.published if done else report.lost_lease).append(job.post.id or 0)
+
+    def _write_published(self, job: _Job, attempt_id: int, ref: PublishedRef, outcome: str) -> bool:
+        now = utcnow()
+        with self.ctx.store.session() as session:
+            claims = Claims(session)
+            claims.end_attempt(attempt_id, now, outcome, None, "")
+            done = claims.finish(
+                job.post.id or 0,
+                self.worker_id,
+                status="published",
+                published_at=now,
+                platform_post_id=ref.platform_post_id,
+                platform_url=ref.url,
+                platform_extra=dict(ref.extra),
+                last_error="",
+            )
+            if done:
+                self.ctx.audit(
+                    session, self.actor, "post.published", "post", job.post.id,
+                    platform=job.account.platform, platform_post_id=ref.platform_post_id,
+                )  # fmt: skip
+        return done
+
+    def _settle_unknown(
+        self, job: _Job, attempt_id: int, message: str, report: Report, status: int | None = None
+    ) -> None:
+        """The write may or may not have landed: ask the platform, never resend blindly."""
+        existence = self._find_existing(job)
+        if existence.state == "found" and existence.ref is not None:
+            self._record_published(job, attempt_id, existence.ref, report, outcome="unknown")
+        elif existence.state == "absent":
+            self._retry(job, attempt_id, message, status, None, report, outcome="unknown")
+        else:
+            reason = f"{UNKNOWN_REASON} ({existence.reason or message})"
+            self._fail(job, attempt_id, reason, "unknown", status, report)
+
+    def _find_existing(self, job: _Job) -> Existence:
+        from clientnest_cli.services import tokens
+
+        adapter = self._adapter(job.account)
+        try:
+            return tokens.with_fresh_token(
+                self.ctx, job.account, lambda a: a.find_existing(job.outgoing), self.actor, adapter
+            )
+        except ClientNestError as exc:
+            return Existence.unknown(exc.one_line())
+        except Exception as exc:
+            log.exception("find_existing crashed for post %s", job.post.id)
+            return Existence.unknown(f"{type(exc).__name__}")
+
+    # --- reconciliation ------------------------------------------------------
+    def reconcile_expired(self, report: Report | None = None) -> Report:
+        """Posts left `publishing` by a publisher that died: find out, then settle."""
+        report = report or Report()
+        with self.ctx.store.session() as session:
+            ids = Claims(session).take_over_expired(self.worker_id, utcnow(), self.lease, 500)
+        for post_id in ids:
+            job = self._load(post_id)
+            if job is None:
+                continue
+            with self.ctx.store.session() as session:
+                attempt_id = Claims(session).start_attempt(post_id, self.worker_id, utcnow())
+            self._settle_unknown(
+                job, attempt_id, "the publisher stopped before recording the outcome", report
+            )
+        return report
+
+    def fail_unusable_accounts(self, report: Report | None = None) -> Report:
+        """Due posts of accounts that need re-auth or were disconnected fail, saying why."""
+        report = report or Report()
+        reasons = {
+            "needs_reauth": "the account needs re-authorisation — reconnect it",
+            "disabled": "the account is disconnected",
+        }
+        with self.ctx.store.session() as session:
+            failed = Claims(session).fail_unusable_accounts(utcnow(), reasons)
+            for post_id in failed:
+                self.ctx.audit(
+                    session, self.actor, "post.failed", "post", post_id, reason="account unusable"
+                )
+        report.failed.extend((post_id, "account unusable") for post_id in failed)
+        return report
+
+    # --- helpers -------------------------------------------------------------
+    def _adapter(self, account: SocialAccount) -> Adapter:
+        from clientnest_cli.services.accounts import adapter_for
+
+        with self._adapters_lock:
+            adapter = self._adapters.get(account.id or 0)
+            if adapter is None:
+                adapter = adapter_for(self.ctx, account, self._http)
+                self._adapters[account.id or 0] = adapter
+            return adapter
+
+    def _watch_resume_token(self, adapter: Adapter, post_id: int) -> None:
+        """Adapters with two-phase publishing report their container / publish id
+        before the risky call; it is saved at once so a retry resumes, not repeats."""
+        if not hasattr(adapter, "on_resume_token"):
+            return
+
+        def save(token: str) -> None:
+            with self.ctx.store.session() as session:
+                Claims(session).save_resume_token(post_id, self.worker_id, token)
+
+        adapter.on_resume_token = save  # type: ignore[attr-defined]
+
+
+def _ref(post: Post) -> PublishedRef:
+    return PublishedRef(post.platform_post_id, post.platform_url, dict(post.platform_extra or {}))
+
+
+def _replace(outgoing: OutgoingPost, **changes: object) -> OutgoingPost:
+    from dataclasses import replace
+
+    return replace(outgoing, **changes)  # type: ignore[arg-type]
+
+
+def _pool_limits(concurrency: int) -> httpx.Limits:
+    import httpx
+
+    return httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)

@@ -1,0 +1,88 @@
+"""The use cases behind `clientnest publish …`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from clientnest_cli.domain.enums import Role
+from clientnest_cli.domain.post_states import check_transition, publishable_reason
+from clientnest_cli.errors import BadInput, NotFound
+from clientnest_cli.services.publisher import Publisher, Report
+from clientnest_cli.store.models import Post
+from clientnest_cli.store.types import utcnow
+
+if TYPE_CHECKING:
+    from clientnest_cli.services.context import AppContext
+
+
+def publish_due(ctx: AppContext) -> Report:
+    with ctx.store.session() as session:
+        ctx.require(session, Role.EDITOR, "publishing")
+    publisher = Publisher(ctx)
+    try:
+        return publisher.run_due()
+    finally:
+        publisher.close()
+
+
+def publish_now(ctx: AppContext, post_id: int) -> Report:
+    """Schedule the post for now (a draft too) and send it and its thread parts."""
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.EDITOR, "publishing")
+        post = _post(session, post_id)
+        if post.status == "draft":
+            check_transition(post.status, "scheduled", f"post {post_id}")
+            post.status = "scheduled"
+        reason = publishable_reason(post)
+        if reason or post.status != "scheduled":
+            raise BadInput(f"post {post_id} cannot be published now: {reason or post.status}")
+        now = utcnow()
+        post.scheduled_at, post.next_attempt_at = now, None
+        session.add(post)
+        for part in _thread_parts(session, post):
+            if part.status in ("draft", "scheduled"):
+                part.status, part.scheduled_at, part.next_attempt_at = "scheduled", now, None
+                session.add(part)
+        ctx.audit(session, actor.email, "post.publish_now", "post", post_id)
+    publisher = Publisher(ctx)
+    try:
+        report = publisher.publish_now(post_id)
+        if post.thread_parent_id is None and report.published:
+            report.add(publisher.run_due())
+        return report
+    finally:
+        publisher.close()
+
+
+def retry_failed(ctx: AppContext, post_id: int) -> None:
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.EDITOR, "retrying posts")
+        post = _post(session, post_id)
+        if post.status != "failed":
+            raise BadInput(
+                f"post {post_id} is {post.status}, not failed",
+                hint="only failed posts are retried; see `clientnest post show`",
+            )
+        check_transition(post.status, "scheduled", f"post {post_id}")
+        post.status, post.scheduled_at, post.next_attempt_at = "scheduled", utcnow(), None
+        post.attempts, post.resume_token = 0, post.resume_token  # keep a saved container id
+        session.add(post)
+        for part in _thread_parts(session, post):
+            if part.status == "failed":
+                part.status, part.attempts = "scheduled", 0
+                session.add(part)
+        ctx.audit(session, actor.email, "post.retry", "post", post_id)
+
+
+def _post(session, post_id: int) -> Post:  # type: ignore[no-untyped-def]
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFound(f"no post {post_id}", hint="see `clientnest post list`")
+    return post
+
+
+def _thread_parts(session, post: Post) -> list[Post]:  # type: ignore[no-untyped-def]
+    from clientnest_cli.store.repos import Posts
+
+    root = post.thread_parent_id or post.id or 0
+    return [p for p in Posts(session).thread_parts(root) if p.id != post.id]

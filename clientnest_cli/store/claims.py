@@ -1,0 +1,216 @@
+"""The publishing engine's SQL: claims with leases, and the guarded outcome writes.
+
+A post is claimed by one conditional UPDATE whose WHERE clause carries the
+status, the due time and an empty-or-expired lease, so two publishers can
+never both own it; on PostgreSQL batches come from ``FOR UPDATE SKIP LOCKED``.
+Every later write is guarded by ``lease_owner``: a publisher whose lease was
+taken over (it was too slow, or presumed dead) cannot overwrite the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from clientnest_cli.store.models import Post, PublishAttempt, SocialAccount
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+CLAIMABLE_APPROVALS = ("not_required", "approved")
+_prev = aliased(Post)
+
+
+def _previous_part_published() -> Any:
+    """A thread part may go only after the part before it is published."""
+    return or_(
+        Post.thread_parent_id.is_(None),  # type: ignore[union-attr]
+        exists().where(
+            _prev.status == "published",
+            or_(
+                and_(Post.thread_position == 1, _prev.id == Post.thread_parent_id),
+                and_(
+                    _prev.thread_parent_id == Post.thread_parent_id,
+                    _prev.thread_position == Post.thread_position - 1,
+                ),
+            ),
+        ),
+    )
+
+
+def _due(now: datetime) -> Any:
+    return and_(
+        Post.status == "scheduled",
+        Post.scheduled_at <= now,  # type: ignore[operator]
+        or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),  # type: ignore[union-attr,operator]
+        Post.approval_status.in_(CLAIMABLE_APPROVALS),  # type: ignore[attr-defined]
+        or_(Post.lease_expires_at.is_(None), Post.lease_expires_at <= now),  # type: ignore[union-attr,operator]
+        exists().where(SocialAccount.id == Post.account_id, SocialAccount.status == "active"),
+        _previous_part_published(),
+    )
+
+
+class Claims:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
+        """Claim up to ``limit`` due posts for ``owner``; returns their ids."""
+        candidates = (
+            select(Post.id).where(_due(now)).order_by(Post.scheduled_at, Post.id).limit(limit)
+        )  # type: ignore[arg-type]
+        if self.s.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        stmt = (
+            update(Post)
+            .where(Post.id.in_(candidates.scalar_subquery()), _due(now))  # type: ignore[union-attr]
+            .values(
+                status="publishing",
+                lease_owner=owner,
+                lease_expires_at=now + lease,
+                attempts=Post.attempts + 1,
+            )
+            .returning(Post.id)
+        )
+        return [row[0] for row in self.s.execute(stmt).all()]
+
+    def claim_one(self, post_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Claim one post if it is due now (used by `publish now`)."""
+        stmt = (
+            update(Post)
+            .where(Post.id == post_id, _due(now))
+            .values(
+                status="publishing",
+                lease_owner=owner,
+                lease_expires_at=now + lease,
+                attempts=Post.attempts + 1,
+            )
+        )
+        return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+
+    def take_over_expired(
+        self, owner: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[int]:
+        """Claim `publishing` posts whose lease ran out: their publisher died mid-send."""
+        expired = and_(Post.status == "publishing", Post.lease_expires_at <= now)  # type: ignore[operator]
+        candidates = select(Post.id).where(expired).order_by(Post.id).limit(limit)  # type: ignore[arg-type]
+        if self.s.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        stmt = (
+            update(Post)
+            .where(Post.id.in_(candidates.scalar_subquery()), expired)  # type: ignore[union-attr]
+            .values(lease_owner=owner, lease_expires_at=now + lease)
+            .returning(Post.id)
+        )
+        return [row[0] for row in self.s.execute(stmt).all()]
+
+    def _owned(self, post_id: int, owner: str) -> Any:
+        return and_(Post.id == post_id, Post.status == "publishing", Post.lease_owner == owner)
+
+    def finish(self, post_id: int, owner: str, **values: Any) -> bool:
+        """Write an outcome if we still hold the lease; False means we lost it."""
+        values.setdefault("lease_owner", "")
+        values.setdefault("lease_expires_at", None)
+        stmt = update(Post).where(self._owned(post_id, owner)).values(**values)
+        return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+
+    def extend(self, post_id: int, owner: str, until: datetime) -> bool:
+        stmt = update(Post).where(self._owned(post_id, owner)).values(lease_expires_at=until)
+        return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+
+    def previous_part(self, post: Post) -> Post | None:
+        if post.thread_parent_id is None:
+            return None
+        if post.thread_position <= 1:
+            return self.s.get(Post, post.thread_parent_id)
+        return self.s.execute(
+            select(Post).where(
+                Post.thread_parent_id == post.thread_parent_id,
+                Post.thread_position == post.thread_position - 1,
+            )
+        ).scalar_one_or_none()
+
+    def start_attempt(self, post_id: int, daemon_id: str, started: datetime) -> int:
+        attempt = PublishAttempt(post_id=post_id, daemon_id=daemon_id, started_at=started)
+        self.s.add(attempt)
+        self.s.flush()
+        return attempt.id or 0
+
+    def end_attempt(
+        self, attempt_id: int, finished: datetime, outcome: str, status: int | None, error: str
+    ) -> None:
+        self.s.execute(
+            update(PublishAttempt)
+            .where(PublishAttempt.id == attempt_id)  # type: ignore[arg-type]
+            .values(finished_at=finished, outcome=outcome, http_status=status, error=error[:2000])
+        )
+
+    def fail_unusable_accounts(self, now: datetime, reason_for: dict[str, str]) -> Sequence[int]:
+        """Due posts of accounts that need re-auth or are disconnected: failed, with why."""
+        rows = self.s.execute(
+            select(Post.id, SocialAccount.status, SocialAccount.status_reason)
+            .join(SocialAccount, SocialAccount.id == Post.account_id)  # type: ignore[arg-type]
+            .where(
+                Post.status == "scheduled",
+                Post.scheduled_at <= now,  # type: ignore[operator]
+                SocialAccount.status != "active",
+            )
+        ).all()
+        failed = []
+        for post_id, status, reason in rows:
+            text = reason_for.get(status, status) + (f" ({reason})" if reason else "")
+            done = self.s.execute(
+                update(Post)
+                .where(Post.id == post_id, Post.status == "scheduled")  # type: ignore[arg-type]
+                .values(status="failed", last_error=text)
+            ).rowcount  # type: ignore[attr-defined]
+            if done:
+                failed.append(post_id)
+        return failed
+
+    def due_count(self, now: datetime) -> int:
+        from sqlalchemy import func
+
+        return self.s.execute(select(func.count()).select_from(Post).where(_due(now))).scalar_one()
+
+    def save_resume_token(self, post_id: int, owner: str, token: str) -> bool:
+        stmt = update(Post).where(self._owned(post_id, owner)).values(resume_token=token)
+        return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+
+    def fail_later_parts(self, post: Post, reason: str) -> None:
+        """When a thread part fails, the parts after it can never go: fail them too."""
+        root = post.thread_parent_id or post.id
+        self.s.execute(
+            update(Post)
+            .where(
+                Post.thread_parent_id == root,
+                Post.thread_position > post.thread_position,  # type: ignore[operator]
+                Post.status == "scheduled",
+            )
+            .values(status="failed", last_error=reason)
+        )
+
+    def next_due_at(self) -> datetime | None:
+        """When the earliest scheduled post becomes due (for the dispatcher's sleep)."""
+        from sqlalchemy import func
+
+        due_at = func.coalesce(Post.next_attempt_at, Post.scheduled_at)
+        value = self.s.execute(
+            select(func.min(due_at)).where(Post.status == "scheduled")
+        ).scalar_one_or_none()
+        return _aware(value)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """min() over a column loses the column type on SQLite: re-attach UTC."""
+    from datetime import UTC
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
