@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from clientnest_cli.domain.text import strip_controls
 from clientnest_cli.errors import EXIT_FAILED, ClientNestError
 from clientnest_cli.services.context import AppContext
 
@@ -21,6 +22,34 @@ class Root(TyperGroup):
     shows a single line and asks for --debug.
     """
 
+    # --- subcommands loaded on first use (cli/lazy.py) -----------------------
+    def list_commands(self, ctx: Any) -> list[str]:
+        from clientnest_cli.cli.lazy import LAZY
+
+        return [*super().list_commands(ctx), *LAZY]
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        from clientnest_cli.cli.lazy import LAZY, load
+
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY:
+            command = load(name)
+        return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """List commands without importing the lazy ones (their help is in the table)."""
+        from clientnest_cli.cli.lazy import LAZY
+
+        rows = []
+        for name in super().list_commands(ctx):
+            command = super().get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 20)))
+        rows += [(name, help_text) for name, (_target, help_text) in LAZY.items()]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -30,6 +59,8 @@ class Root(TyperGroup):
             if _debug(ctx):
                 traceback.print_exc()
             typer.echo(f"Error: {exc.one_line()}", err=True)
+            for violation in getattr(exc, "violations", None) or []:
+                typer.echo(f"  {strip_controls(str(violation))}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)

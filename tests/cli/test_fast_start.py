@@ -6,6 +6,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+import clientnest_cli.cli.main  # noqa: F401 - fills LAZY
+from clientnest_cli.cli.lazy import LAZY
+
 HEAVY = [
     "pandas",
     "sklearn",
@@ -48,9 +53,22 @@ def test_help_imports_no_heavy_library() -> None:
     assert heavy == []
 
 
-def test_subcommand_help_imports_no_heavy_library() -> None:
-    modules = loaded_modules("users", "--help")
-    assert not [h for h in HEAVY if h in modules]
+def test_root_help_imports_no_noun_module() -> None:
+    modules = loaded_modules("--help")
+    assert not [
+        m
+        for m in modules
+        if m.startswith("clientnest_cli.cli.")
+        and m.split(".")[-1]
+        in ("posts", "ai", "accounts", "publish", "daemon", "metrics", "sandbox")
+    ]
+
+
+@pytest.mark.parametrize("noun", sorted(LAZY))
+def test_every_noun_help_imports_no_heavy_library(noun: str) -> None:
+    modules = loaded_modules(noun, "--help")
+    assert f"clientnest_cli.cli.{LAZY[noun][0].split(':')[0]}" in modules
+    assert [h for h in HEAVY if h in modules] == []
 
 
 def test_python_dash_m_runs_the_cli() -> None:
