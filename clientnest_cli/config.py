@@ -50,9 +50,9 @@ class PublishingSettings(Section):
 
 class DaemonSettings(Section):
     dispatch_interval_seconds: float = Field(1.0, gt=0)
-    metrics_interval_minutes: int = Field(60, ge=1)
-    account_sync_interval_minutes: int = Field(360, ge=1)
-    comments_interval_minutes: int = Field(30, ge=1)
+    metrics_interval_minutes: float = Field(60, gt=0)
+    account_sync_interval_minutes: float = Field(360, gt=0)
+    comments_interval_minutes: float = Field(30, gt=0)
     token_refresh_ahead_minutes: int = Field(30, ge=1)
     heartbeat_stale_seconds: int = Field(30, ge=5)
 

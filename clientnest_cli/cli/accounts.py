@@ -95,6 +95,15 @@ def _read_secret(what: str) -> str:
     return sys.stdin.readline().strip()
 
 
+@app.command("app-secret")
+def app_secret(ctx: typer.Context, platform: str) -> None:
+    """Store your OAuth app's client secret for PLATFORM in the keychain (read from stdin)."""
+    from clientnest_cli.services.accounts import set_app_secret
+
+    set_app_secret(state(ctx), platform, _read_secret(f"{platform} client secret"))
+    output.done(f"Stored the {platform} client secret in the keychain.")
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,

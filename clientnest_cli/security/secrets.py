@@ -48,9 +48,9 @@ class Secrets:
                 "the encrypted secrets file needs a passphrase",
                 hint=f"set {PASSPHRASE_ENV}",
             )
-        from keyrings.cryptfile.cryptfile import CryptFileKeyring
+        from clientnest_cli.security.cryptfile import CachedCryptFileKeyring
 
-        ring = CryptFileKeyring()
+        ring = CachedCryptFileKeyring()
         if self._file is not None:
             self._file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             ring.file_path = str(self._file)

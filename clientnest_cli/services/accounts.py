@@ -70,18 +70,56 @@ def _request(ctx: AppContext, cls: type[Adapter], opts: ConnectOptions) -> Conne
     settings = ctx.settings.platform(cls.name)
     base = _base_url(ctx, cls, opts.base_url)
     auth_base = settings.auth_base_url or (base if is_loopback(base) else "")
-    client_id = settings.client_id or ("clientnest-sandbox" if is_loopback(base) else "")
+    sandbox = is_loopback(base)
+    registers_itself = cls.capabilities.auth == "oauth-app"  # Mastodon: one app per instance
+    client_id = (
+        "" if registers_itself else settings.client_id or ("clientnest-sandbox" if sandbox else "")
+    )
     extra = {"page_id": opts.page_id} if opts.page_id else {}
     return ConnectRequest(
         base_url=base,
         auth_base_url=auth_base,
         client_id=client_id,
+        client_secret=""
+        if registers_itself
+        else app_secret(ctx, cls.name) or ("clientnest-sandbox-secret" if sandbox else ""),
         identifier=opts.handle,
         password=opts.password,
         url=opts.url,
         path=opts.path,
         extra=extra,
     )
+
+
+def app_secret_key(platform: str) -> str:
+    return f"app:{platform}:client_secret"
+
+
+def app_secret(ctx: AppContext, platform: str) -> str:
+    """Your app's OAuth client secret: CLIENTNEST_<PLATFORM>_CLIENT_SECRET, else the keyring."""
+    import os
+
+    from_env = os.environ.get(f"CLIENTNEST_{platform.upper()}_CLIENT_SECRET")
+    if from_env:
+        return from_env
+    if get_adapter_class(platform).capabilities.auth not in OAUTH_KINDS:
+        return ""
+    return ctx.secrets.get(app_secret_key(platform)) or ""
+
+
+def set_app_secret(ctx: AppContext, platform: str, secret: str) -> None:
+    cls = get_adapter_class(platform)
+    if cls.capabilities.auth not in OAUTH_KINDS:
+        raise BadInput(f"{cls.display_name} does not use an OAuth app secret")
+    if not secret.strip():
+        raise BadInput(
+            "the client secret is empty",
+            hint="pipe it in: `… | clientnest accounts app-secret PLATFORM`",
+        )
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.ADMIN, "setting app secrets")
+        ctx.secrets.set(app_secret_key(platform), secret.strip())
+        ctx.audit(session, actor.email, "app_secret.set", "platform", platform)
 
 
 def connect(ctx: AppContext, platform: str, opts: ConnectOptions) -> SocialAccount:
@@ -95,7 +133,7 @@ def connect(ctx: AppContext, platform: str, opts: ConnectOptions) -> SocialAccou
     req = _request(ctx, cls, opts)
     with make_client() as http:
         if cls.capabilities.auth in OAUTH_KINDS:
-            if not req.client_id:
+            if not req.client_id and cls.capabilities.auth != "oauth-app":
                 raise BadInput(
                     f"connecting {cls.display_name} needs your app's OAuth client id",
                     hint=f"set [platforms.{platform}] client_id in config.toml",

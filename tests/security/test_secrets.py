@@ -66,3 +66,22 @@ def test_cryptfile_without_passphrase_is_refused(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv(PASSPHRASE_ENV, raising=False)
     with pytest.raises(SecretsError, match="passphrase"):
         Secrets("cryptfile").get("x")
+
+
+def test_encrypted_file_stays_readable_by_plain_cryptfile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key cache changes no byte of the format: keyrings.cryptfile reads our file."""
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    monkeypatch.setenv(PASSPHRASE_ENV, "shared secret")
+    file = tmp_path / "secrets.cfg"
+    ours = Secrets("cryptfile", file)
+    ours.set("account:a", "token-a")
+    ours.set("account:b", "token-b")
+    plain = CryptFileKeyring()
+    plain.file_path = str(file)
+    plain.keyring_key = "shared secret"
+    assert plain.get_password("clientnest", "account:a") == "token-a"
+    plain.set_password("clientnest", "account:c", "token-c")
+    assert Secrets("cryptfile", file).get("account:c") == "token-c"

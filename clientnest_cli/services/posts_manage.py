@@ -1,0 +1,465 @@
+"""Everything done to posts after they are composed: list, show, edit, delete,
+duplicate, and the approval steps (submit, approve, reject)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from clientnest_cli.domain.enums import ApprovalStatus, PostStatus, Role
+from clientnest_cli.domain.post_states import (
+    APPROVAL_REQUIRED,
+    check_editable,
+    check_status,
+    check_transition,
+    publishable_reason,
+)
+from clientnest_cli.errors import BadInput, ValidationFailed
+from clientnest_cli.services.posts import (
+    check_parts,
+    check_scheduled_limit,
+    clean_category,
+    clean_hashtags,
+    clean_text,
+    get_post,
+    initial_approval,
+    label,
+    media_items,
+    with_hashtags,
+)
+from clientnest_cli.store.models import Post, PostMedia, PublishAttempt, SocialAccount
+from clientnest_cli.store.repos import Accounts, Clients, PostFilter, Posts, Users
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import User
+
+SORTS = ("created", "scheduled", "status")
+
+
+def family(session: Session, post: Post, group: bool) -> list[Post]:
+    """The post, its thread parts and (``group``) its group siblings with theirs."""
+    posts = Posts(session)
+    if post.thread_parent_id is not None:
+        raise BadInput(
+            f"post {post.id} is part {post.thread_position} of the thread that starts "
+            f"with post {post.thread_parent_id}",
+            hint=f"act on the whole thread: use post {post.thread_parent_id}",
+        )
+    leads = [post]
+    if group:
+        leads += [p for p in posts.group_leads(post.group_id) if p.id != post.id]
+    members: list[Post] = []
+    for lead in leads:
+        members.append(lead)
+        members += posts.thread_parts(lead.id or 0)
+    return members
+
+
+# --- list ---------------------------------------------------------------------------
+
+
+@dataclass
+class PostRow:
+    post: Post
+    account: str
+    thread: bool  # starts a thread
+
+
+@dataclass
+class PostList:
+    rows: list[PostRow]
+    tz_name: str
+
+
+def _day_bound(text: str, tz_name: str, end: bool) -> datetime:
+    """Start of a local day (``end``: start of the day after), or an exact time."""
+    from datetime import date, time, timedelta
+
+    from clientnest_cli.domain.clock import local_to_utc
+    from clientnest_cli.services.timeparse import parse_when
+
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return parse_when(text, tz_name, allow_past=True)
+    if end:
+        day += timedelta(days=1)
+    return local_to_utc(datetime.combine(day, time(0)), tz_name)
+
+
+def list_posts(
+    ctx: AppContext,
+    *,
+    status: str | None = None,
+    account: str | None = None,
+    client: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    search: str | None = None,
+    sort: str = "created",
+    limit: int = 50,
+) -> PostList:
+    """Posts, newest first (or by schedule/status); dates filter the scheduled time."""
+    from clientnest_cli.services.accounts import resolve
+
+    statuses = [check_status(s) for s in (status or "").split(",") if s.strip()]
+    if sort not in SORTS:
+        raise BadInput(f"unknown sort '{sort}'", hint=f"use one of: {', '.join(SORTS)}")
+    if not 1 <= limit <= 100_000:
+        raise BadInput("--limit must be between 1 and 100000")
+    with ctx.store.session() as session:
+        actor = ctx.actor(session)
+        tz = actor.timezone
+        account_id = resolve(session, account).id if account else None
+        client_id = None
+        if client:
+            found = Clients(session).by_name(client)
+            if found is None:
+                from clientnest_cli.errors import NotFound
+
+                raise NotFound(f"no client named '{client}'", hint="see `clientnest clients list`")
+            client_id = found.id
+        filters = PostFilter(
+            statuses=statuses,
+            account_id=account_id,
+            client_id=client_id,
+            scheduled_from=_day_bound(date_from, tz, False) if date_from else None,
+            scheduled_to=_day_bound(date_to, tz, True) if date_to else None,
+            search=(search or "").strip(),
+            sort=sort,
+            limit=limit,
+        )
+        posts = Posts(session)
+        rows = posts.list(filters)
+        leads = posts.thread_lead_ids([p.id or 0 for p, _, _ in rows])
+        return PostList([PostRow(p, f"{pl}:{h}", (p.id or 0) in leads) for p, pl, h in rows], tz)
+
+
+# --- show ---------------------------------------------------------------------------
+
+
+@dataclass
+class PostDetail:
+    post: Post
+    account: SocialAccount
+    tz_name: str
+    parts: list[Post]
+    siblings: list[tuple[Post, str]]
+    media: list[PostMedia]
+    violations: list[str]
+    reason: str | None  # why it would not publish; None = it would
+    attempts: list[PublishAttempt]
+    created_by: str = ""
+    approved_by: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def post_detail(ctx: AppContext, post_id: int) -> PostDetail:
+    with ctx.store.session() as session:
+        actor = ctx.actor(session)
+        posts, accounts, users = Posts(session), Accounts(session), Users(session)
+        post = get_post(session, post_id)
+        account = accounts.by_id(post.account_id)
+        assert account is not None
+        parts = list(posts.thread_parts(post.id or 0))
+        media = list(posts.media(post.id or 0))
+        texts = [post.content, *[p.content for p in parts]]
+        violations = check_parts(account, texts, media_items(media, ctx.paths.media_dir))
+        siblings = []
+        for sib in posts.group_leads(post.group_id, limit=200):
+            if sib.id == post.id or (post.recurrence and sib.scheduled_at != post.scheduled_at):
+                continue
+            sib_account = accounts.by_id(sib.account_id)
+            siblings.append((sib, label(sib_account) if sib_account else "?"))
+        creator = users.by_id(post.created_by) if post.created_by else None
+        approver = users.by_id(post.approved_by) if post.approved_by else None
+        reason = publishable_reason(post)
+        if reason is None and violations:
+            reason = "its content breaks the platform's rules (see validation)"
+        return PostDetail(
+            post=post,
+            account=account,
+            tz_name=actor.timezone,
+            parts=parts,
+            siblings=siblings[:50],
+            media=media,
+            violations=violations,
+            reason=reason,
+            attempts=list(posts.attempts(post.id or 0)),
+            created_by=creator.email if creator else "",
+            approved_by=approver.email if approver else "",
+        )
+
+
+# --- edit ---------------------------------------------------------------------------
+
+
+def post_for_edit(ctx: AppContext, post_id: int) -> Post:
+    """The post, if the acting user may edit it and it can still be edited."""
+    with ctx.store.session() as session:
+        ctx.require(session, Role.EDITOR, "editing posts")
+        post = get_post(session, post_id)
+        check_editable(post.status, f"post {post.id}")
+        return post
+
+
+@dataclass
+class Edited:
+    post: Post
+    changed: list[str]
+    tz_name: str
+
+
+def edit_post(
+    ctx: AppContext,
+    post_id: int,
+    *,
+    text: str | None = None,
+    at: str | None = None,
+    category: str | None = None,
+    add_hashtags: Sequence[str] = (),
+) -> Edited:
+    from clientnest_cli.services.timeparse import parse_when
+    from clientnest_cli.store.types import utcnow
+
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.EDITOR, "editing posts")
+        post = get_post(session, post_id)
+        check_editable(post.status, f"post {post.id}")
+        added = clean_hashtags(add_hashtags)
+        changed: list[str] = []
+        content = clean_text(text) if text is not None else post.content
+        content = with_hashtags(content, added)
+        if content != post.content:
+            changed.append("text")
+        tags = list(post.hashtags) + [t for t in added if t.lower() not in
+                                      {h.lower() for h in post.hashtags}]  # fmt: skip
+        if tags != list(post.hashtags):
+            changed.append("hashtags")
+        new_category = clean_category(category) if category is not None else post.category
+        if new_category != post.category:
+            changed.append("category")
+        scheduled_at = parse_when(at, actor.timezone) if at else post.scheduled_at
+        if at:
+            changed.append("schedule")
+            if post.thread_parent_id is not None:
+                raise BadInput(
+                    f"post {post.id} is part of a thread",
+                    hint=f"schedule the thread: `clientnest post schedule {post.thread_parent_id}`",
+                )
+            if post.status != PostStatus.SCHEDULED:
+                check_transition(post.status, PostStatus.SCHEDULED, f"post {post.id}")
+        if not changed:
+            raise BadInput(
+                "nothing to change", hint="give --text, --at, --category or --add-hashtag"
+            )
+        account = Accounts(session).by_id(post.account_id)
+        assert account is not None
+        media = media_items(Posts(session).media(post.id or 0), ctx.paths.media_dir)
+        violations = check_parts(account, [content], media)
+        if violations:
+            raise ValidationFailed(
+                f"the edited post breaks {len(violations)} rule(s)", violations=violations
+            )
+        members = [post]
+        if at:
+            members += list(Posts(session).thread_parts(post.id or 0))
+            adding = sum(1 for m in members if m.status != PostStatus.SCHEDULED)
+            check_scheduled_limit(ctx, session, actor, adding)
+        post.content, post.hashtags, post.category = content, tags, new_category
+        for member in members if at else []:
+            member.status, member.scheduled_at = PostStatus.SCHEDULED, scheduled_at
+            member.attempts, member.last_error, member.next_attempt_at = 0, "", None
+            session.add(member)
+        if "text" in changed and _needs_reapproval(post, actor):
+            post.approval_status, post.approved_by, post.approved_at = APPROVAL_REQUIRED, None, None
+        post.updated_at = utcnow()
+        session.add(post)
+        ctx.audit(session, actor.email, "post.edit", "post", post.id, changed=changed)
+        return Edited(post, changed, actor.timezone)
+
+
+def _needs_reapproval(post: Post, actor: User) -> bool:
+    return post.approval_status != ApprovalStatus.NOT_REQUIRED and actor.role == Role.EDITOR
+
+
+# --- delete, duplicate ------------------------------------------------------------------
+
+
+def delete_post(ctx: AppContext, post_id: int) -> int:
+    """Delete a post that has not gone out (and its thread parts); how many rows went."""
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.EDITOR, "deleting posts")
+        post = get_post(session, post_id)
+        members = family(session, post, False)
+        for member in members:
+            if member.status == PostStatus.PUBLISHED:
+                raise BadInput(
+                    f"post {member.id} is published; ClientNest keeps its record",
+                    hint="delete it on the platform itself; its history and metrics stay here",
+                )
+            if member.status == PostStatus.PUBLISHING:
+                raise BadInput(
+                    f"post {member.id} is being sent right now",
+                    hint="wait for the outcome, then try again",
+                )
+        Posts(session).delete(post)
+        ctx.audit(
+            session,
+            actor.email,
+            "post.delete",
+            "post",
+            post_id,
+            account_id=post.account_id,
+            status=post.status,
+            thread_parts=len(members) - 1,
+        )
+        return len(members)
+
+
+def duplicate_post(ctx: AppContext, post_id: int) -> Post:
+    """A new draft with the same content, media and thread parts; new keys and group."""
+    from clientnest_cli.store.types import utcnow
+
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.EDITOR, "duplicating posts")
+        source = get_post(session, post_id)
+        members = family(session, source, False)
+        posts = Posts(session)
+        group, now = uuid.uuid4().hex, utcnow()
+        approval = initial_approval(ctx, actor)
+        copy: Post | None = None
+        for member in members:
+            clone = Post(
+                account_id=member.account_id,
+                content=member.content,
+                hashtags=list(member.hashtags),
+                category=member.category,
+                ai_generated=member.ai_generated,
+                group_id=group,
+                variant=member.variant,
+                thread_parent_id=copy.id if copy is not None else None,
+                thread_position=member.thread_position,
+                approval_status=approval,
+                created_by=actor.id,
+                created_at=now,
+                updated_at=now,
+            )
+            posts.add(clone)
+            if copy is None:
+                copy = clone
+                for m in posts.media(source.id or 0):
+                    data = m.model_dump(exclude={"id", "post_id"})
+                    posts.add_media(PostMedia(post_id=clone.id or 0, **data))
+        assert copy is not None
+        ctx.audit(session, actor.email, "post.duplicate", "post", copy.id, source=post_id)
+        return copy
+
+
+# --- approvals -------------------------------------------------------------------------
+
+
+def _approval_step(
+    ctx: AppContext,
+    post_id: int,
+    *,
+    role: Role,
+    doing: str,
+    action: str,
+    allowed: set[str],
+    new: str,
+    reason: str = "",
+    group: bool = False,
+) -> list[Post]:
+    from clientnest_cli.store.types import utcnow
+
+    with ctx.store.session() as session:
+        actor = ctx.require(session, role, doing)
+        post = get_post(session, post_id)
+        members = family(session, post, group)
+        for member in members:
+            state = member.approval_status
+            if member.status in (PostStatus.PUBLISHED, PostStatus.PUBLISHING):
+                raise BadInput(f"post {member.id} is {member.status}; approval no longer applies")
+            if state == ApprovalStatus.NOT_REQUIRED:
+                raise BadInput(
+                    f"post {member.id} does not need approval",
+                    hint="approval applies to editors' posts when "
+                    "publishing.require_approval_for_editors is on",
+                )
+            if state not in allowed:
+                raise BadInput(f"post {member.id} is already {_approval_word(state)}")
+        now = utcnow()
+        for member in members:
+            member.approval_status = new
+            if new == ApprovalStatus.APPROVED:
+                member.approved_by, member.approved_at, member.rejection_reason = actor.id, now, ""
+            elif new == ApprovalStatus.REJECTED:
+                member.approved_by, member.approved_at = actor.id, now
+                member.rejection_reason = reason
+            else:
+                member.rejection_reason = ""
+            member.updated_at = now
+            session.add(member)
+        for lead in (m for m in members if m.thread_parent_id is None):
+            details = {"reason": reason} if reason else {}
+            ctx.audit(session, actor.email, action, "post", lead.id, **details)
+        return members
+
+
+def _approval_word(state: str) -> str:
+    return {
+        ApprovalStatus.PENDING: "waiting for approval",
+        ApprovalStatus.APPROVED: "approved",
+        ApprovalStatus.REJECTED: "rejected",
+        APPROVAL_REQUIRED: "unsubmitted",
+    }.get(state, state)
+
+
+def submit_post(ctx: AppContext, post_id: int, *, group: bool = False) -> list[Post]:
+    return _approval_step(
+        ctx,
+        post_id,
+        role=Role.EDITOR,
+        doing="submitting posts",
+        action="post.submit",
+        allowed={APPROVAL_REQUIRED, ApprovalStatus.REJECTED},
+        new=ApprovalStatus.PENDING,
+        group=group,
+    )
+
+
+def approve_post(ctx: AppContext, post_id: int, *, group: bool = False) -> list[Post]:
+    return _approval_step(
+        ctx,
+        post_id,
+        role=Role.ADMIN,
+        doing="approving posts",
+        action="post.approve",
+        allowed={APPROVAL_REQUIRED, ApprovalStatus.PENDING, ApprovalStatus.REJECTED},
+        new=ApprovalStatus.APPROVED,
+        group=group,
+    )
+
+
+def reject_post(ctx: AppContext, post_id: int, reason: str, *, group: bool = False) -> list[Post]:
+    reason = clean_text(reason)
+    if not reason:
+        raise BadInput("a rejection needs a reason", hint="add --reason 'what to change'")
+    return _approval_step(
+        ctx,
+        post_id,
+        role=Role.ADMIN,
+        doing="rejecting posts",
+        action="post.reject",
+        allowed={APPROVAL_REQUIRED, ApprovalStatus.PENDING, ApprovalStatus.APPROVED},
+        new=ApprovalStatus.REJECTED,
+        reason=reason[:1000],
+        group=group,
+    )
