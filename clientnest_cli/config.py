@@ -29,7 +29,7 @@ class TierLimits(Section):
 
 
 DEFAULT_TIERS: dict[str, TierLimits] = {
-    "free": TierLimits(ai_tokens_per_month=20_000, accounts=3, scheduled_posts=30),
+    "free": TierLimits(ai_tokens_per_month=20_000, accounts=5, scheduled_posts=30),
     "starter": TierLimits(ai_tokens_per_month=200_000, accounts=10, scheduled_posts=300),
     "professional": TierLimits(ai_tokens_per_month=1_000_000, accounts=25, scheduled_posts=2_000),
     "business": TierLimits(ai_tokens_per_month=5_000_000, accounts=100, scheduled_posts=20_000),

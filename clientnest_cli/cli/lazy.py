@@ -27,7 +27,7 @@ def load(name: str) -> Any:
     module_name, _, attr = target.partition(":")
     module = import_module(f"clientnest_cli.cli.{module_name}")
     if attr:
-        single = typer.Typer()
+        single = typer.Typer(add_completion=False)
         single.command(name, help=getattr(module, attr).__doc__)(getattr(module, attr))
         command = typer.main.get_command(single)
     else:

@@ -640,7 +640,9 @@ class MetricsSync:
         return self.s.exec(
             select(PostMetricsSnapshot)
             .where(PostMetricsSnapshot.post_id == post_id)
-            .order_by(col(PostMetricsSnapshot.captured_at).desc(), col(PostMetricsSnapshot.id).desc())
+            .order_by(
+                col(PostMetricsSnapshot.captured_at).desc(), col(PostMetricsSnapshot.id).desc()
+            )
             .limit(limit)
         ).all()
 
