@@ -63,11 +63,18 @@ def prepare_sqlite_file(path: Path) -> None:
     os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, for_reads: bool = False) -> Engine:
+    """An engine; on SQLite ``for_reads`` gives one whose transactions do not
+    take the write lock (WAL readers never block the writer or each other)."""
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=20,  # one per publishing thread, no churn of PRAGMA-running connects
+            max_overflow=20,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -83,7 +90,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if for_reads else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(
@@ -173,6 +180,16 @@ class Store:
         if path is not None and path.exists():
             check_writable(url)
         self.engine = make_engine(url)
+        self._read_engine: Engine | None = None
+
+    @property
+    def read_engine(self) -> Engine:
+        """For read-only units of work: on SQLite they skip the write lock."""
+        if self._read_engine is None:
+            self._read_engine = (
+                make_engine(self.url, for_reads=True) if self.dialect == "sqlite" else self.engine
+            )
+        return self._read_engine
 
     @classmethod
     def open(cls, url: str, *, create: bool = False, check: bool = True) -> Store:
@@ -194,12 +211,17 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed on success, rolled back on error."""
+    def session(self, *, readonly: bool = False) -> Iterator[Session]:
+        """A unit of work: committed on success, rolled back on error.
+
+        ``readonly`` sessions must not write: on SQLite they run without the
+        write lock, so many readers and one writer proceed at once.
+        """
         from sqlalchemy.exc import OperationalError
         from sqlmodel import Session
 
-        with Session(self.engine, expire_on_commit=False) as session:
+        engine = self.read_engine if readonly else self.engine
+        with Session(engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -212,6 +234,8 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._read_engine is not None and self._read_engine is not self.engine:
+            self._read_engine.dispose()
 
 
 def _store_failure(url: str, exc: Exception) -> StoreError:

@@ -90,3 +90,15 @@ def test_sqlite_uses_wal(tmp_path: Path) -> None:
     store = fresh(f"sqlite:///{tmp_path / 'x.db'}")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_reader_does_not_hold_the_sqlite_write_lock(tmp_path: Path) -> None:
+    from sqlmodel import select
+
+    store = fresh(f"sqlite:///{tmp_path / 'x.db'}")
+    with store.session(readonly=True) as reader:
+        assert reader.exec(select(User)).all() == []
+        with store.session() as writer:  # would wait for the reader if it held the lock
+            writer.add(User(email="w@x.test"))
+    with store.session(readonly=True) as reader:
+        assert [u.email for u in reader.exec(select(User)).all()] == ["w@x.test"]
