@@ -29,13 +29,13 @@ from clientnest_cli.domain.outgoing import (
 )
 from clientnest_cli.errors import BadInput, PlatformError
 from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
-from clientnest_cli.platforms.facebook_errors import (
-    DUPLICATE,
-    error_of,
+from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.meta_graph import (
+    GraphProduct,
+    error_object,
     graph_json,
     raise_for_status,
 )
-from clientnest_cli.platforms.http import send
 
 if TYPE_CHECKING:
     import httpx
@@ -48,6 +48,24 @@ METRIC_FIELDS = (
 METRICS_BATCH = 50
 FIND_LIMIT = 50
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+DUPLICATE = 506
+GRAPH = GraphProduct(
+    "facebook",
+    "Facebook",
+    token="Page token",
+    auth_reason=None,
+    permission_hint="the Page token lacks a permission (pages_manage_posts?)",
+    throttle_wait_s=None,
+    throttle_who={
+        4: "the app's request limit",
+        17: "the user's request limit",
+        32: "the Page's request limit",
+        613: "a rate limit",
+        0: "the Page's request limit",
+    },
+    publish_limits=False,
+    duplicate_code=DUPLICATE,
+)
 
 
 def clean(text: str) -> str:
@@ -58,6 +76,11 @@ def clean(text: str) -> str:
 def post_url(post_id: str) -> str:
     page, _, post = post_id.partition("_")
     return f"https://www.facebook.com/{page}/posts/{post}" if post else ""
+
+
+def is_duplicate(resp: httpx.Response) -> bool:
+    """Whether Graph refused the call as a duplicate of an earlier post (code 506)."""
+    return resp.status_code >= 400 and error_object(resp).get("code") == DUPLICATE
 
 
 def _parse_time(raw: Any) -> datetime | None:
@@ -114,8 +137,8 @@ class FacebookAdapter(Adapter):
             headers=headers,
             **kwargs,
         )
-        if error_of(resp).get("code") != DUPLICATE:
-            raise_for_status(resp, action)
+        if not is_duplicate(resp):
+            raise_for_status(resp, GRAPH, action)
         return resp
 
     # --- content -------------------------------------------------------------------
@@ -145,7 +168,7 @@ class FacebookAdapter(Adapter):
                 data={"published": "false"},
                 files={"source": (item.path.name, item.path.read_bytes(), item.mime_type)},
             )
-        return str(graph_json(resp, action)["id"])
+        return str(graph_json(resp, GRAPH, action)["id"])
 
     def publish(self, post: OutgoingPost) -> PublishedRef:
         if post.reply_to is not None:
@@ -154,9 +177,9 @@ class FacebookAdapter(Adapter):
         if post.media:
             body["attached_media"] = [{"media_fbid": self._upload_photo(m)} for m in post.media]
         resp = self._call("POST", f"{self.page_id}/feed", "publishing", write=True, json=body)
-        if error_of(resp).get("code") == DUPLICATE:
+        if is_duplicate(resp):
             return self._already_posted(post)
-        post_id = str(graph_json(resp, "publishing").get("id", ""))
+        post_id = str(graph_json(resp, GRAPH, "publishing").get("id", ""))
         if not post_id:
             raise PlatformError(
                 "Facebook accepted the post but did not say which one it is",
@@ -184,7 +207,7 @@ class FacebookAdapter(Adapter):
         query = urlencode({"fields": "id,message,created_time", "limit": FIND_LIMIT})
         try:
             resp = self._call("GET", f"{self.page_id}/feed?{query}", "looking for earlier posts")
-            recent = graph_json(resp, "looking for earlier posts").get("data") or []
+            recent = graph_json(resp, GRAPH, "looking for earlier posts").get("data") or []
         except PlatformError as exc:
             if exc.kind == "auth":
                 raise
@@ -209,7 +232,7 @@ class FacebookAdapter(Adapter):
                     raise
                 result += self._metrics_one_by_one(chunk)  # one deleted post fails a batch
                 continue
-            nodes = graph_json(resp, "reading metrics")
+            nodes = graph_json(resp, GRAPH, "reading metrics")
             result += [_metrics(pid, nodes[pid]) for pid in chunk if pid in nodes]
         return result
 
@@ -223,13 +246,13 @@ class FacebookAdapter(Adapter):
                 if exc.kind != "permanent":
                     raise
                 continue  # deleted or hidden post: nothing to measure
-            found.append(_metrics(post_id, graph_json(resp, "reading metrics")))
+            found.append(_metrics(post_id, graph_json(resp, GRAPH, "reading metrics")))
         return found
 
     def fetch_comments(self, ref: PublishedRef) -> list[CommentData]:
         query = urlencode({"fields": "id,message,from,created_time", "limit": 100})
         path = f"{quote(ref.platform_post_id)}/comments?{query}"
-        data = graph_json(self._call("GET", path, "reading comments"), "reading comments")
+        data = graph_json(self._call("GET", path, "reading comments"), GRAPH, "reading comments")
         return [
             CommentData(
                 platform_comment_id=str(item.get("id", "")),
@@ -244,13 +267,15 @@ class FacebookAdapter(Adapter):
     def reply(self, ref: PublishedRef, text: str) -> PublishedRef:
         path = f"{quote(ref.platform_post_id)}/comments"
         resp = self._call("POST", path, "replying", write=True, json={"message": text})
-        raise_for_status(resp, "replying")
-        return PublishedRef(str(graph_json(resp, "replying").get("id", "")), ref.url)
+        raise_for_status(resp, GRAPH, "replying")
+        return PublishedRef(str(graph_json(resp, GRAPH, "replying").get("id", "")), ref.url)
 
     # --- account -----------------------------------------------------------------------
     def account_info(self) -> AccountInfo:
         query = urlencode({"fields": "id,name,followers_count,fan_count"})
-        page = graph_json(self._call("GET", f"{self.page_id}?{query}", "reading the Page"), "")
+        page = graph_json(
+            self._call("GET", f"{self.page_id}?{query}", "reading the Page"), GRAPH, ""
+        )
         name = clean(str(page.get("name", "")))
         followers = page.get("followers_count", page.get("fan_count"))
         return AccountInfo(
@@ -348,8 +373,8 @@ def choose_page(pages: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
 
 def _get(http: httpx.Client, url: str, action: str, **kwargs: Any) -> dict[str, Any]:
     resp = send(http, "GET", url, platform="facebook", **kwargs)
-    raise_for_status(resp, action)
-    data = graph_json(resp, action)
+    raise_for_status(resp, GRAPH, action)
+    data = graph_json(resp, GRAPH, action)
     if not isinstance(data, dict):
         raise PlatformError(
             f"Facebook sent an unexpected answer while {action}", platform="facebook"

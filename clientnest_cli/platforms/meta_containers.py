@@ -34,7 +34,7 @@ from clientnest_cli.domain.outgoing import (
 from clientnest_cli.errors import PlatformError
 from clientnest_cli.platforms.base import AccountContext
 from clientnest_cli.platforms.http import send
-from clientnest_cli.platforms.meta_graph import graph_failure, json_of
+from clientnest_cli.platforms.meta_graph import json_of, raise_for_status
 from clientnest_cli.platforms.meta_oauth import MetaOAuth
 from clientnest_cli.platforms.public_media import public_url_for
 
@@ -117,9 +117,8 @@ class MetaContainerAdapter(MetaOAuth):
             data=data,
             headers={"Authorization": f"Bearer {token}"},
         )
-        if resp.status_code >= 400:
-            raise graph_failure(resp, self.name, self.display_name, action)
-        return json_of(resp, self.name, self.display_name, action)
+        raise_for_status(resp, self.graph(), action)
+        return json_of(resp, self.graph(), action)
 
     def media_url(self, item: MediaItem) -> str:
         """The public URL the platform fetches the file from."""

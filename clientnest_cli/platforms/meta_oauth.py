@@ -19,7 +19,12 @@ from clientnest_cli.domain.outgoing import Credentials
 from clientnest_cli.errors import PlatformError
 from clientnest_cli.platforms.base import AccountContext, Adapter, Connected, ConnectRequest
 from clientnest_cli.platforms.http import send
-from clientnest_cli.platforms.meta_graph import graph_failure, json_of
+from clientnest_cli.platforms.meta_graph import (
+    GraphProduct,
+    graph_failure,
+    json_of,
+    raise_for_status,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -31,6 +36,11 @@ class MetaOAuth(Adapter):
     exchange_grant: ClassVar[str]
     refresh_grant: ClassVar[str]
     scopes: ClassVar[str]
+
+    @classmethod
+    def graph(cls) -> GraphProduct:
+        """How this platform's Graph errors are worded."""
+        return GraphProduct(cls.name, cls.display_name)
 
     @classmethod
     def code_exchange_url(cls, req: ConnectRequest) -> str:
@@ -49,16 +59,14 @@ class MetaOAuth(Adapter):
             headers={"Authorization": f"Bearer {token}"},
         )
         if resp.status_code >= 400:
-            failure = graph_failure(
-                resp, self.name, self.display_name, "refreshing the access token"
-            )
+            failure = graph_failure(resp, self.graph(), "refreshing the access token")
             if failure.kind == "permanent":
                 failure.hint = (
                     "a token can be refreshed once it is at least 24 hours old; "
                     "the current one stays valid until it expires"
                 )
             raise failure
-        body = json_of(resp, self.name, self.display_name, "refreshing the access token")
+        body = json_of(resp, self.graph(), "refreshing the access token")
         creds = credentials_from(body, self.account.credentials.extra)
         self.account.credentials = creds
         return creds
@@ -88,9 +96,8 @@ class MetaOAuth(Adapter):
             "code": req.code,
         }
         resp = send(http, "POST", cls.code_exchange_url(req), platform=cls.name, data=form)
-        if resp.status_code >= 400:
-            raise graph_failure(resp, cls.name, cls.display_name, action)
-        short = json_of(resp, cls.name, cls.display_name, action)
+        raise_for_status(resp, cls.graph(), action)
+        short = json_of(resp, cls.graph(), action)
         action = "exchanging for a long-lived token"
         resp = send(
             http,
@@ -103,9 +110,8 @@ class MetaOAuth(Adapter):
                 "access_token": str(short.get("access_token", "")),
             },
         )
-        if resp.status_code >= 400:
-            raise graph_failure(resp, cls.name, cls.display_name, action)
-        creds = credentials_from(json_of(resp, cls.name, cls.display_name, action), {})
+        raise_for_status(resp, cls.graph(), action)
+        creds = credentials_from(json_of(resp, cls.graph(), action), {})
         account = AccountContext(
             handle="",
             base_url=req.base_url,

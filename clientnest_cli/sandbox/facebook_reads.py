@@ -10,15 +10,13 @@ import json
 import re
 import secrets
 import time
-from email.parser import BytesParser
-from email.policy import default as default_policy
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from clientnest_cli.sandbox.framework import Emulator, TokenStore, bearer, grown
+from clientnest_cli.sandbox.http_helpers import BadBody, read_body
 
 VERSION = re.compile(r"^v\d+\.\d+$")
 FIELD_NAME = re.compile(r"[a-z_]+")
@@ -51,26 +49,6 @@ def graph_error(
         body["is_transient"] = True
     body["fbtrace_id"] = "A" + secrets.token_urlsafe(15)
     return JSONResponse({"error": body}, status_code=status)
-
-
-def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
-    """JSON, urlencoded or multipart/form-data (files come back as bytes)."""
-    if "application/json" in content_type:
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
-    if "multipart/form-data" in content_type:
-        head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-        message = BytesParser(policy=default_policy).parsebytes(head + body)
-        fields: dict[str, Any] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
-            fields[str(name)] = payload if part.get_filename() else payload.decode()
-        return fields
-    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
 
 
 def split_fields(raw: str) -> list[str]:
@@ -130,7 +108,13 @@ class FacebookReads(Emulator):
             return dict(cached)
         merged: dict[str, Any] = dict(request.query_params)
         if request.method == "POST":
-            merged.update(parse_body(request.headers.get("content-type", ""), await request.body()))
+            try:
+                body = await read_body(request)
+            except BadBody:  # Graph ignores a body it cannot read
+                pass
+            else:
+                merged.update(body.last())
+                merged.update({name: upload.data for name, upload in body.files.items()})
         request.state.graph_params = merged
         return dict(merged)
 

@@ -19,19 +19,17 @@ nothing; publishing the same container twice is always refused.
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from clientnest_cli.sandbox.framework import grown
-from clientnest_cli.sandbox.http_helpers import fetch_media
 from clientnest_cli.sandbox.meta_common import (
     Container,
     EdgeHandler,
     GraphEmulator,
     GraphFailure,
+    new_shortcode,
     now_iso,
     pick,
     truthy,
@@ -41,7 +39,6 @@ MAX_CAPTION = 2200
 MAX_HASHTAGS = 30
 MAX_MENTIONS = 20
 IMAGE_TYPES = ("image/jpeg",)
-VIDEO_TYPES = ("video/mp4", "video/quicktime")
 HASHTAG = re.compile(r"(?<!\w)#\w+")
 MENTION = re.compile(r"(?<!\w)@[\w.]+")
 GROWTH_PER_MINUTE = {"views": 40.0, "reach": 25.0, "likes": 4.0, "shares": 0.5, "saved": 0.7}
@@ -56,6 +53,11 @@ class InstagramEmulator(GraphEmulator):
     refresh_grant = "ig_refresh_token"
     token_prefix = "IGAA"
     publish_quota = 100
+    image_types = IMAGE_TYPES
+    status_field = "status_code"
+    growth_per_minute = GROWTH_PER_MINUTE
+    child_subcode = 2207024
+    child_noun = "carousel item container"
 
     def edges(self) -> dict[tuple[str, str], EdgeHandler]:
         return {
@@ -103,17 +105,6 @@ class InstagramEmulator(GraphEmulator):
         return node
 
     # --- containers and publishing --------------------------------------------
-    async def create_container(self, owner: str, params: dict[str, str]) -> Response:
-        self.require_owner(owner, params["_caller"])
-        box = self.container_from(owner, params)
-        failure = ""
-        if box.image_url:
-            failure = await fetch_media(box.image_url, "image", IMAGE_TYPES)
-        elif box.video_url:
-            failure = await fetch_media(box.video_url, "video", VIDEO_TYPES)
-        self.store_container(box, failure)
-        return self.maybe_drop(JSONResponse({"id": box.id}))
-
     def container_from(self, owner: str, params: dict[str, str]) -> Container:
         """Validate the create-container parameters the way the Graph API does."""
         carousel_item = truthy(params.get("is_carousel_item"))
@@ -161,33 +152,6 @@ class InstagramEmulator(GraphEmulator):
         if len(MENTION.findall(caption)) > MAX_MENTIONS:
             raise GraphFailure(f"A caption can have at most {MAX_MENTIONS} @mentions", 100)
 
-    def carousel_children(self, owner: str, raw: str) -> list[str]:
-        children = [c.strip() for c in raw.split(",") if c.strip()]
-        if not 2 <= len(children) <= 10:
-            raise GraphFailure("A carousel needs between 2 and 10 children", 100, 2207024)
-        with self.lock:
-            for child in children:
-                box = self.containers.get(child)
-                if box is None or box.owner != owner or not box.is_carousel_item:
-                    raise GraphFailure(
-                        f"Child {child} is not a carousel item container of this user", 100
-                    )
-        return children
-
-    async def publish(self, owner: str, params: dict[str, str]) -> Response:
-        self.require_owner(owner, params["_caller"])
-        creation_id = params.get("creation_id", "")
-        if not creation_id:
-            raise GraphFailure("The parameter creation_id is required", 100)
-        with self.lock:
-            self.check_quota(owner)
-            box = self.container_for_publish(owner, creation_id)
-            if box.is_carousel_item:
-                raise GraphFailure("A carousel item cannot be published on its own", 100)
-            media = self.new_media(box)
-            self.record_publish(box, media)
-        return self.maybe_drop(JSONResponse({"id": media["id"]}))
-
     def new_media(self, box: Container) -> dict[str, Any]:
         media = self.media_base(box)
         if box.children:
@@ -196,7 +160,7 @@ class InstagramEmulator(GraphEmulator):
 
     def media_base(self, box: Container) -> dict[str, Any]:
         media_id = self.new_id()
-        shortcode = secrets.token_urlsafe(8).replace("-", "A").replace("_", "B")
+        shortcode = new_shortcode()
         kind = {"CAROUSEL": "CAROUSEL_ALBUM", "REELS": "VIDEO"}.get(box.media_type, box.media_type)
         now = time.time()
         return {
@@ -215,37 +179,15 @@ class InstagramEmulator(GraphEmulator):
 
     # --- reading ---------------------------------------------------------------
     async def list_media(self, owner: str, params: dict[str, str]) -> Response:
-        self.require_owner(owner, params["_caller"])
-        limit = max(1, min(int(params.get("limit") or 25), 100))
-        with self.lock:
-            mine = [m for m in self.media.values() if m["owner"] == owner]
-            mine.sort(key=lambda m: m["created"], reverse=True)
-            data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in mine[:limit]]
-        return JSONResponse({"data": data, "paging": {}})
-
-    async def publishing_limit(self, owner: str, params: dict[str, str]) -> Response:
-        self.require_owner(owner, params["_caller"])
-        usage = self.quota_usage(owner)
-        config = {"quota_total": self.publish_quota, "quota_duration": 86400}
-        return JSONResponse({"data": [{"quota_usage": usage, "config": config}]})
+        return self.listing(owner, params)
 
     def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
-        values = {
-            name: grown(f"{media['id']}:{name}", media["created"], rate)
-            for name, rate in GROWTH_PER_MINUTE.items()
-        }
+        values = super().metric_values(media)
         values["comments"] = len(self.comments.get(media["id"], []))
         values["total_interactions"] = sum(
             values[k] for k in ("likes", "comments", "shares", "saved")
         )
         return values
-
-    async def insights(self, media_id: str, params: dict[str, str]) -> Response:
-        with self.lock:
-            media = self.media_of(media_id)
-            self.require_owner(media["owner"], params["_caller"])
-            values = self.metric_values(media)
-        return JSONResponse(self.insights_body(values, params.get("metric")))
 
     async def list_comments(self, media_id: str, params: dict[str, str]) -> Response:
         with self.lock:
@@ -254,15 +196,3 @@ class InstagramEmulator(GraphEmulator):
             fields = params.get("fields") or "id,text,timestamp"
             data = [pick(c, fields, ("id",)) for c in self.comments.get(media_id, [])]
         return JSONResponse({"data": data})
-
-    def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            posts = sorted(self.media.values(), key=lambda m: m["created"])
-            return {
-                "users": [dict(u) for u in self.users.values()],
-                "containers": [
-                    {"id": c.id, "status_code": self.container_status(c), "media_id": c.media_id}
-                    for c in self.containers.values()
-                ],
-                "posts": [{k: v for k, v in m.items() if k != "created"} for m in posts],
-            }

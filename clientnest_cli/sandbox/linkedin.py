@@ -14,13 +14,14 @@ import re
 import secrets
 import time
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clientnest_cli.sandbox.framework import TokenStore
+from clientnest_cli.sandbox.http_helpers import read_form
 from clientnest_cli.sandbox.linkedin_social import LinkedInBase, millis
 
 ACCESS_TTL_S = 60 * 24 * 3600  # 5184000: sixty days
@@ -157,7 +158,7 @@ class LinkedInEmulator(LinkedInBase):
 
     async def access_token(self, request: Request) -> Response:
         await self.delay()
-        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        form = await read_form(request, urlencoded_only=True)
 
         def oauth_error(error: str, description: str) -> Response:
             return JSONResponse({"error": error, "error_description": description}, 400)

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from clientnest_cli.sandbox.framework import Emulator, TokenStore, bearer, grown
+from clientnest_cli.sandbox.http_helpers import BadBody, Body, read_body
 from clientnest_cli.sandbox.mastodon_media import MastodonMediaMixin
 from clientnest_cli.sandbox.mastodon_oauth import MastodonOAuthMixin
 from clientnest_cli.sandbox.mastodon_support import (
@@ -28,11 +29,8 @@ from clientnest_cli.sandbox.mastodon_support import (
     MAX_MEDIA,
     NOT_FOUND,
     URL_WEIGHT,
-    BadBody,
-    FormData,
     countable_length,
     iso,
-    parse_body,
     render_content,
 )
 
@@ -162,8 +160,8 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
 
         return endpoint
 
-    async def form(self, request: Request) -> FormData:
-        return parse_body(request.headers.get("content-type", ""), await request.body())
+    async def form(self, request: Request) -> Body:
+        return await read_body(request)
 
     @staticmethod
     def base(request: Request) -> str:
@@ -335,7 +333,7 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
         for key in [k for k, (_, at) in self.idempotency.items() if at < cutoff]:
             del self.idempotency[key]
 
-    def _status_problem(self, form: FormData, account: dict[str, Any]) -> Response | None:
+    def _status_problem(self, form: Body, account: dict[str, Any]) -> Response | None:
         text = str(form.get("status") or "")
         media_ids = [str(m) for m in form.get_list("media_ids")]
         visibility = str(form.get("visibility") or "public")

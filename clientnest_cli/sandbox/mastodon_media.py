@@ -14,7 +14,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from clientnest_cli.sandbox.mastodon_support import MAX_MEDIA, NOT_FOUND, URL_WEIGHT, BadBody
+from clientnest_cli.sandbox.http_helpers import BadBody
+from clientnest_cli.sandbox.mastodon_support import MAX_MEDIA, NOT_FOUND, URL_WEIGHT
 
 MAX_DESCRIPTION = 1500
 IMAGE_SIZE_LIMIT = 16 * 1024 * 1024

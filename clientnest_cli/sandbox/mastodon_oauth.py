@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from clientnest_cli.sandbox.mastodon_support import BadBody, FormData
+from clientnest_cli.sandbox.http_helpers import BadBody, Body
 
 CODE_TTL_S = 600.0
 
@@ -132,7 +132,7 @@ class MastodonOAuthMixin:
         return JSONResponse(body)
 
     @staticmethod
-    def _grant_ok(grant: dict[str, Any], app: dict[str, Any], form: FormData) -> bool:
+    def _grant_ok(grant: dict[str, Any], app: dict[str, Any], form: Body) -> bool:
         if grant["expires"] < time.time():
             return False
         if grant["client_id"] != app["client_id"]:

@@ -1,4 +1,4 @@
-"""Pieces of the Mastodon emulator that are not HTTP: text and request bodies.
+"""Pieces of the Mastodon emulator that are not HTTP: counting and rendering text.
 
 Counted the way Mastodon's StatusLengthValidator does, written here from the
 platform's documentation and independently of ``domain.rules``: grapheme
@@ -11,11 +11,9 @@ mentions that show ``@user`` only), so a client has to strip HTML to match.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 import regex
 
@@ -125,93 +123,3 @@ def _link_html(url: str) -> str:
         f"<span{ellipsis}>{html.escape(visible)}</span>"
         f'<span class="invisible">{html.escape(hidden)}</span></a>'
     )
-
-
-# --- request bodies -----------------------------------------------------------
-
-
-class UploadedFile:
-    def __init__(self, filename: str, content_type: str, data: bytes) -> None:
-        self.filename = filename
-        self.content_type = content_type
-        self.data = data
-
-
-class FormData:
-    """Parsed fields of a form, multipart or JSON body; repeated keys kept."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[Any]] = {}
-        self.files: dict[str, UploadedFile] = {}
-
-    def add(self, key: str, value: Any) -> None:
-        self.fields.setdefault(key, []).append(value)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        values = self.fields.get(key)
-        return values[0] if values else default
-
-    def get_list(self, key: str) -> list[Any]:
-        """``media_ids[]`` from a form, or ``media_ids`` as a JSON array."""
-        values: list[Any] = []
-        for name in (key, key + "[]"):
-            for value in self.fields.get(name, []):
-                values.extend(value if isinstance(value, list) else [value])
-        return values
-
-
-class BadBody(ValueError):
-    """The request body could not be parsed."""
-
-
-def parse_body(content_type: str, body: bytes) -> FormData:
-    """JSON, urlencoded or multipart/form-data into one ``FormData``."""
-    form = FormData()
-    media_type = content_type.split(";")[0].strip().lower()
-    if not body:
-        return form
-    if media_type == "application/json":
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise BadBody("invalid JSON") from exc
-        if not isinstance(data, dict):
-            raise BadBody("JSON body must be an object")
-        for key, value in data.items():
-            form.add(key, value)
-    elif media_type == "multipart/form-data":
-        _parse_multipart(content_type, body, form)
-    else:  # urlencoded, or no content type at all (curl's default)
-        for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
-            form.add(key, value)
-    return form
-
-
-def _header_params(value: str) -> dict[str, str]:
-    params = {}
-    for piece in value.split(";")[1:]:
-        key, _, raw = piece.strip().partition("=")
-        params[key.lower()] = raw.strip().strip('"')
-    return params
-
-
-def _parse_multipart(content_type: str, body: bytes, form: FormData) -> None:
-    boundary = _header_params(content_type).get("boundary")
-    if not boundary:
-        raise BadBody("multipart body without boundary")
-    for chunk in body.split(b"--" + boundary.encode())[1:]:
-        if chunk.startswith(b"--"):
-            break
-        head, _, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        data = data.removesuffix(b"\r\n")
-        headers = {}
-        for line in head.decode("utf-8", "replace").split("\r\n"):
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        params = _header_params(headers.get("content-disposition", ""))
-        name = params.get("name", "")
-        if "filename" in params:
-            ctype = headers.get("content-type", "application/octet-stream")
-            form.files[name] = UploadedFile(params["filename"], ctype, data)
-        else:
-            form.add(name, data.decode("utf-8", "replace"))

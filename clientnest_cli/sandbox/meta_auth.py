@@ -209,7 +209,7 @@ class GraphAuth(Emulator):
 
     async def code_exchange(self, request: Request) -> Response:
         """POST /oauth/access_token: authorization code -> short-lived token."""
-        form = await read_form(request)
+        form = await read_form(request, urlencoded_only=True)
         code = str(form.get("code", ""))
         with self.lock:
             grant = self.codes.pop(code, None)

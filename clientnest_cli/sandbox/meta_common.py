@@ -17,6 +17,7 @@ Test controls (Python): ``seed_account(handle, token_age_s=0)``,
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,10 +27,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from clientnest_cli.sandbox.http_helpers import read_form
+from clientnest_cli.sandbox.framework import grown
+from clientnest_cli.sandbox.http_helpers import fetch_media, read_form
 from clientnest_cli.sandbox.meta_auth import DAY_S, GraphAuth, GraphFailure, now_iso
 
-__all__ = ["Container", "EdgeHandler", "GraphEmulator", "GraphFailure", "now_iso", "pick", "truthy"]
+__all__ = [
+    "Container",
+    "EdgeHandler",
+    "GraphEmulator",
+    "GraphFailure",
+    "new_shortcode",
+    "now_iso",
+    "pick",
+    "truthy",
+]
 
 VERSION = re.compile(r"^v\d+(\.\d+)?$")
 
@@ -59,6 +70,11 @@ def truthy(value: str | None) -> bool:
     return str(value or "").lower() in {"true", "1", "yes"}
 
 
+def new_shortcode() -> str:
+    """The short code in a post's permalink."""
+    return secrets.token_urlsafe(8).replace("-", "A").replace("_", "B")
+
+
 def pick(node: dict[str, Any], fields: str | None, default: tuple[str, ...]) -> dict[str, Any]:
     """Graph returns only the fields asked for (plus ``id``)."""
     wanted = [f.strip() for f in (fields or "").split(",") if f.strip()] or list(default)
@@ -71,6 +87,13 @@ class GraphEmulator(GraphAuth):
     """Base for the Graph-style emulators. Subclasses add their edges and nodes."""
 
     publish_quota = 100
+    image_types: tuple[str, ...] = ()
+    video_types: tuple[str, ...] = ("video/mp4", "video/quicktime")
+    status_field = "status"  # of a container in snapshots: status_code | status
+    growth_per_minute: dict[str, float] = {}
+    max_children = 10
+    child_subcode: int | None = None
+    child_noun = "carousel item"
 
     def reset(self) -> None:
         super().reset()
@@ -120,15 +143,7 @@ class GraphEmulator(GraphAuth):
     async def params_of(self, request: Request) -> dict[str, str]:
         params = dict(request.query_params)
         if request.method == "POST":
-            ctype = request.headers.get("content-type", "")
-            if ctype.startswith("application/json"):
-                try:
-                    body = await request.json()
-                except ValueError:
-                    body = {}
-                params.update({k: _as_param(v) for k, v in (body or {}).items()})
-            else:
-                params.update(await read_form(request))
+            params.update({k: _as_param(v) for k, v in (await read_form(request)).items()})
         return params
 
     async def dispatch(self, request: Request) -> Response:
@@ -166,7 +181,70 @@ class GraphEmulator(GraphAuth):
     def node(self, node_id: str, fields: str | None) -> dict[str, Any]:
         raise NotImplementedError
 
+    def container_from(self, owner: str, params: dict[str, str]) -> Container:
+        raise NotImplementedError
+
+    def new_media(self, box: Container) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def media_node(self, media: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in media.items() if k not in {"owner", "created"}}
+
+    def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
+        """The metrics that grow with the post's age (subclasses add counted ones)."""
+        return {
+            name: grown(f"{media['id']}:{name}", media["created"], rate)
+            for name, rate in self.growth_per_minute.items()
+        }
+
     # --- containers ---------------------------------------------------------
+    async def create_container(self, owner: str, params: dict[str, str]) -> Response:
+        self.require_owner(owner, params["_caller"])
+        box = self.container_from(owner, params)
+        self.store_container(box, await self.fetch_failure(box))
+        return self.maybe_drop(JSONResponse({"id": box.id}))
+
+    async def fetch_failure(self, box: Container) -> str:
+        """Why the container's media could not be fetched ("" when it could)."""
+        if box.image_url:
+            return await fetch_media(box.image_url, "image", self.image_types)
+        if box.video_url:
+            return await fetch_media(box.video_url, "video", self.video_types)
+        return ""
+
+    def carousel_children(self, owner: str, raw: str) -> list[str]:
+        children = [c.strip() for c in raw.split(",") if c.strip()]
+        if not 2 <= len(children) <= self.max_children:
+            raise GraphFailure(
+                f"A carousel needs between 2 and {self.max_children} children",
+                100,
+                self.child_subcode,
+            )
+        with self.lock:
+            for child in children:
+                box = self.containers.get(child)
+                if box is None or box.owner != owner or not box.is_carousel_item:
+                    raise GraphFailure(
+                        f"Child {child} is not a {self.child_noun} of this user", 100
+                    )
+        return children
+
+    async def publish(self, owner: str, params: dict[str, str]) -> Response:
+        self.require_owner(owner, params["_caller"])
+        creation_id = params.get("creation_id", "")
+        if not creation_id:
+            raise GraphFailure("The parameter creation_id is required", 100)
+        with self.lock:
+            box = self.container_to_publish(owner, creation_id)
+            media = self.new_media(box)
+            self.record_publish(box, media)
+        return self.maybe_drop(JSONResponse({"id": media["id"]}))
+
+    def container_to_publish(self, owner: str, creation_id: str) -> Container:
+        """The quota, then the container (Threads checks them the other way round)."""
+        self.check_quota(owner)
+        return self.container_for_publish(owner, creation_id)
+
     def container_status(self, box: Container) -> str:
         """FINISHED / IN_PROGRESS / ERROR / EXPIRED / PUBLISHED, computed from time."""
         if box.media_id:
@@ -223,6 +301,8 @@ class GraphEmulator(GraphAuth):
             raise GraphFailure(
                 f"The media could not be published: {box.error_message}", 100, 2207001
             )
+        if box.is_carousel_item:
+            raise GraphFailure("A carousel item cannot be published on its own", 100)
         return box
 
     def check_quota(self, owner: str) -> None:
@@ -247,6 +327,55 @@ class GraphEmulator(GraphAuth):
             self.media[media["id"]] = media
             box.media_id = media["id"]
             self.publish_log.setdefault(box.owner, []).append(time.time())
+
+    # --- reading ---------------------------------------------------------------
+    def listing(
+        self,
+        owner: str,
+        params: dict[str, str],
+        keep: Callable[[dict[str, Any]], bool] = lambda media: True,
+    ) -> Response:
+        """The owner's posts (those ``keep`` accepts), newest first."""
+        self.require_owner(owner, params["_caller"])
+        limit = max(1, min(int(params.get("limit") or 25), 100))
+        with self.lock:
+            mine = [m for m in self.media.values() if m["owner"] == owner and keep(m)]
+            mine.sort(key=lambda m: m["created"], reverse=True)
+            data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in mine[:limit]]
+        return JSONResponse({"data": data, "paging": {}})
+
+    def quota_row(self, owner: str) -> dict[str, Any]:
+        return {
+            "quota_usage": self.quota_usage(owner),
+            "config": {"quota_total": self.publish_quota, "quota_duration": 86400},
+        }
+
+    async def publishing_limit(self, owner: str, params: dict[str, str]) -> Response:
+        self.require_owner(owner, params["_caller"])
+        return JSONResponse({"data": [self.quota_row(owner)]})
+
+    async def insights(self, media_id: str, params: dict[str, str]) -> Response:
+        with self.lock:
+            media = self.media_of(media_id)
+            self.require_owner(media["owner"], params["_caller"])
+            values = self.metric_values(media)
+        return JSONResponse(self.insights_body(values, params.get("metric")))
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            posts = sorted(self.media.values(), key=lambda m: m["created"])
+            return {
+                "users": [dict(u) for u in self.users.values()],
+                "containers": [
+                    {
+                        "id": c.id,
+                        self.status_field: self.container_status(c),
+                        "media_id": c.media_id,
+                    }
+                    for c in self.containers.values()
+                ],
+                "posts": [{k: v for k, v in m.items() if k != "created"} for m in posts],
+            }
 
     def media_of(self, media_id: str) -> dict[str, Any]:
         media = self.media.get(media_id)

@@ -17,20 +17,18 @@ published only once.
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
 import regex
 from starlette.responses import JSONResponse, Response
 
-from clientnest_cli.sandbox.framework import grown
-from clientnest_cli.sandbox.http_helpers import fetch_media
 from clientnest_cli.sandbox.meta_common import (
     Container,
     EdgeHandler,
     GraphEmulator,
     GraphFailure,
+    new_shortcode,
     now_iso,
     pick,
     truthy,
@@ -40,7 +38,6 @@ MAX_TEXT = 500
 MAX_LINKS = 5
 REPLY_QUOTA = 1000
 IMAGE_TYPES = ("image/jpeg", "image/png")
-VIDEO_TYPES = ("video/mp4", "video/quicktime")
 EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
 LINK = regex.compile(
     r"(?i)\b(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?(?:/[^\s]*)?"
@@ -75,6 +72,9 @@ class ThreadsEmulator(GraphEmulator):
     refresh_grant = "th_refresh_token"
     token_prefix = "THQ"
     publish_quota = 250
+    image_types = IMAGE_TYPES
+    growth_per_minute = GROWTH_PER_MINUTE
+    max_children = 20
 
     def edges(self) -> dict[tuple[str, str], EdgeHandler]:
         return {
@@ -109,25 +109,14 @@ class ThreadsEmulator(GraphEmulator):
                 return pick(self.media_node(self.media[node_id]), fields, ("id",))
         raise GraphFailure(f"Object with ID '{node_id}' does not exist", 100, 33)
 
-    @staticmethod
-    def media_node(media: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in media.items() if k not in {"owner", "created"}}
-
     # --- containers and publishing ----------------------------------------------
-    async def create_container(self, owner: str, params: dict[str, str]) -> Response:
-        self.require_owner(owner, params["_caller"])
-        box = self.container_from(owner, params)
-        failure = ""
-        if box.image_url:
-            failure = await fetch_media(box.image_url, "image", IMAGE_TYPES)
-        elif box.video_url:
-            failure = await fetch_media(box.video_url, "video", VIDEO_TYPES)
+    async def fetch_failure(self, box: Container) -> str:
+        failure = await super().fetch_failure(box)
         if failure:
             failure = (
                 "FAILED_DOWNLOADING_IMAGE: " if box.image_url else "FAILED_DOWNLOADING_VIDEO: "
             ) + failure
-        self.store_container(box, failure)
-        return self.maybe_drop(JSONResponse({"id": box.id}))
+        return failure
 
     def container_from(self, owner: str, params: dict[str, str]) -> Container:
         media_type = params.get("media_type", "").upper()
@@ -177,17 +166,6 @@ class ThreadsEmulator(GraphEmulator):
                 100,
             )
 
-    def carousel_children(self, owner: str, raw: str) -> list[str]:
-        children = [c.strip() for c in raw.split(",") if c.strip()]
-        if not 2 <= len(children) <= 20:
-            raise GraphFailure("A carousel needs between 2 and 20 children", 100)
-        with self.lock:
-            for child in children:
-                box = self.containers.get(child)
-                if box is None or box.owner != owner or not box.is_carousel_item:
-                    raise GraphFailure(f"Child {child} is not a carousel item of this user", 100)
-        return children
-
     def reply_usage(self, owner: str) -> int:
         cutoff = time.time() - 86400
         with self.lock:
@@ -197,27 +175,22 @@ class ThreadsEmulator(GraphEmulator):
                 if m["owner"] == owner and m["is_reply"] and m["created"] > cutoff
             )
 
-    async def publish(self, owner: str, params: dict[str, str]) -> Response:
-        self.require_owner(owner, params["_caller"])
-        creation_id = params.get("creation_id", "")
-        if not creation_id:
-            raise GraphFailure("The parameter creation_id is required", 100)
-        with self.lock:
-            box = self.container_for_publish(owner, creation_id)
-            if box.is_carousel_item:
-                raise GraphFailure("A carousel item cannot be published on its own", 100)
-            if box.reply_to_id and self.reply_usage(owner) >= REPLY_QUOTA:
-                raise GraphFailure("You reached the limit of 1000 replies in 24 hours", 9)
-            if not box.reply_to_id:
-                self.check_quota(owner)
-            media = self.new_media(box)
-            self.record_publish(box, media)
-            if box.reply_to_id:  # replies do not use the 250-post quota
-                self.publish_log[owner].pop()
-        return self.maybe_drop(JSONResponse({"id": media["id"]}))
+    def container_to_publish(self, owner: str, creation_id: str) -> Container:
+        box = self.container_for_publish(owner, creation_id)
+        if box.reply_to_id and self.reply_usage(owner) >= REPLY_QUOTA:
+            raise GraphFailure("You reached the limit of 1000 replies in 24 hours", 9)
+        if not box.reply_to_id:
+            self.check_quota(owner)
+        return box
+
+    def record_publish(self, box: Container, media: dict[str, Any]) -> None:
+        super().record_publish(box, media)
+        if box.reply_to_id:  # replies do not use the 250-post quota
+            with self.lock:
+                self.publish_log[box.owner].pop()
 
     def new_media(self, box: Container) -> dict[str, Any]:
-        shortcode = secrets.token_urlsafe(8).replace("-", "A").replace("_", "B")
+        shortcode = new_shortcode()
         username = self.users[box.owner]["username"]
         now = time.time()
         media: dict[str, Any] = {
@@ -243,24 +216,13 @@ class ThreadsEmulator(GraphEmulator):
         return media
 
     # --- reading ----------------------------------------------------------------
-    def listing(self, owner: str, params: dict[str, str], replies: bool) -> Response:
-        self.require_owner(owner, params["_caller"])
-        limit = max(1, min(int(params.get("limit") or 25), 100))
-        with self.lock:
-            mine = [
-                m for m in self.media.values() if m["owner"] == owner and m["is_reply"] == replies
-            ]
-            mine.sort(key=lambda m: m["created"], reverse=True)
-            data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in mine[:limit]]
-        return JSONResponse({"data": data, "paging": {}})
-
     async def list_threads(self, owner: str, params: dict[str, str]) -> Response:
-        return self.listing(owner, params, replies=False)
+        return self.listing(owner, params, lambda media: not media["is_reply"])
 
     async def list_replies(self, node_id: str, params: dict[str, str]) -> Response:
         """``/{user}/replies``: the user's own replies; ``/{media}/replies``: replies to it."""
         if node_id in self.users:
-            return self.listing(node_id, params, replies=True)
+            return self.listing(node_id, params, lambda media: media["is_reply"])
         with self.lock:
             self.media_of(node_id)
             fields = params.get("fields") or "id,text,timestamp"
@@ -272,15 +234,12 @@ class ThreadsEmulator(GraphEmulator):
             data = [pick(n, fields, ("id",)) for n in ours + self.comments.get(node_id, [])]
         return JSONResponse({"data": data, "paging": {}})
 
-    async def publishing_limit(self, owner: str, params: dict[str, str]) -> Response:
-        self.require_owner(owner, params["_caller"])
-        row = {
-            "quota_usage": self.quota_usage(owner),
-            "config": {"quota_total": self.publish_quota, "quota_duration": 86400},
+    def quota_row(self, owner: str) -> dict[str, Any]:
+        return {
+            **super().quota_row(owner),
             "reply_quota_usage": self.reply_usage(owner),
             "reply_config": {"quota_total": REPLY_QUOTA, "quota_duration": 86400},
         }
-        return JSONResponse({"data": [row]})
 
     async def user_insights(self, owner: str, params: dict[str, str]) -> Response:
         self.require_owner(owner, params["_caller"])
@@ -293,31 +252,9 @@ class ThreadsEmulator(GraphEmulator):
         return JSONResponse({"data": [row]})
 
     def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
-        values = {
-            name: grown(f"{media['id']}:{name}", media["created"], rate)
-            for name, rate in GROWTH_PER_MINUTE.items()
-        }
+        values = super().metric_values(media)
         replies = sum(
             1 for m in self.media.values() if m.get("replied_to", {}).get("id") == media["id"]
         )
         values["replies"] = replies + len(self.comments.get(media["id"], []))
         return values
-
-    async def insights(self, node_id: str, params: dict[str, str]) -> Response:
-        with self.lock:
-            media = self.media_of(node_id)
-            self.require_owner(media["owner"], params["_caller"])
-            values = self.metric_values(media)
-        return JSONResponse(self.insights_body(values, params.get("metric")))
-
-    def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            posts = sorted(self.media.values(), key=lambda m: m["created"])
-            return {
-                "users": [dict(u) for u in self.users.values()],
-                "containers": [
-                    {"id": c.id, "status": self.container_status(c), "media_id": c.media_id}
-                    for c in self.containers.values()
-                ],
-                "posts": [{k: v for k, v in m.items() if k != "created"} for m in posts],
-            }

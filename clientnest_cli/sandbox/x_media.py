@@ -9,13 +9,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from clientnest_cli.sandbox.x_support import (
-    FormPart,
-    invalid_request,
-    parse_multipart,
-    problem,
-    sniff_image,
-)
+from clientnest_cli.sandbox.http_helpers import BadBody, Body, read_body
+from clientnest_cli.sandbox.x_support import invalid_request, problem, sniff_image
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 GIF_MAX_BYTES = 15 * 1024 * 1024
@@ -101,13 +96,13 @@ class XMediaMixin:
 
     # --- simple upload ---------------------------------------------------
     async def upload_simple(self, request: Request, user_id: str) -> Response:
-        parts = parse_multipart(request.headers.get("content-type", ""), await request.body())
+        parts = await _multipart(request)
         if parts is None:
             return invalid_request("Request must be multipart/form-data with a `media` part.")
-        media = parts.get("media")
+        media = parts.files.get("media")
         if media is None or not media.data:
             return invalid_request("The `media` field is required.", {"media": []})
-        category = _text(parts.get("media_category")) or "tweet_image"
+        category = _text(parts, "media_category") or "tweet_image"
         if category not in CATEGORIES:
             return invalid_request(f"Invalid media_category: {category}.", {"media_category": []})
         if category in ("tweet_video", "amplify_video", "dm_video"):
@@ -151,19 +146,19 @@ class XMediaMixin:
 
     async def upload_append(self, request: Request, user_id: str) -> Response:
         media_id = request.path_params["id"]
-        parts = parse_multipart(request.headers.get("content-type", ""), await request.body())
-        if parts is None or "media" not in parts:
+        parts = await _multipart(request)
+        if parts is None or "media" not in parts.files:
             return invalid_request("Request must be multipart/form-data with a `media` part.")
-        index = _text(parts.get("segment_index"))
+        index = _text(parts, "segment_index")
         if not index.isdigit() or int(index) > 999:
             return invalid_request("segment_index must be an integer from 0 to 999.")
         with self.lock:
             item = self._owned_media(media_id, user_id)
             if item is None or item["state"] != "uploading":
                 return invalid_request(f"Media {media_id} is not awaiting chunks.")
-            item["segments"][int(index)] = len(parts["media"].data)
+            item["segments"][int(index)] = len(parts.files["media"].data)
             if int(index) == 0:
-                item["head"] = parts["media"].data[:16]
+                item["head"] = parts.files["media"].data[:16]
         return JSONResponse({"data": {"expires_at": int(time.time()) + EXPIRES_AFTER_S}})
 
     async def upload_finalize(self, request: Request, user_id: str) -> Response:
@@ -226,5 +221,16 @@ class XMediaMixin:
         return JSONResponse({"data": {"id": media_id, "associated_metadata": meta}})
 
 
-def _text(part: FormPart | None) -> str:
-    return part.data.decode("utf-8", "replace").strip() if part is not None else ""
+async def _multipart(request: Request) -> Body | None:
+    """A multipart/form-data body with at least one part, else None."""
+    try:
+        body = await read_body(request)
+    except BadBody:
+        return None
+    if body.kind != "multipart" or not (body.pairs or body.files):
+        return None
+    return body
+
+
+def _text(parts: Body, name: str) -> str:
+    return str(parts.last().get(name, "")).strip()

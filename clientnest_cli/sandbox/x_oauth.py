@@ -12,12 +12,13 @@ import hashlib
 import secrets
 import time
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from clientnest_cli.sandbox.framework import Faults, TokenStore
+from clientnest_cli.sandbox.http_helpers import read_body
 
 SCOPES = {
     "tweet.read",
@@ -118,8 +119,7 @@ class XOAuthMixin:
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("application/x-www-form-urlencoded"):
             return oauth_error("Content-Type must be application/x-www-form-urlencoded.")
-        raw = parse_qs((await request.body()).decode("utf-8", "replace"))
-        form = {key: values[0] for key, values in raw.items()}
+        form = (await read_body(request)).first()
         client_id = form.get("client_id") or _basic_client_id(request)
         if not client_id:
             return oauth_error("Missing valid authorization header", "unauthorized_client", 401)

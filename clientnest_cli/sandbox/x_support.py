@@ -1,8 +1,8 @@
 """Pieces of the X emulator that are not endpoints.
 
 Weighted text length (counted here, independently of ``domain/``), problem+json
-bodies, rate-limit windows, timestamps and a small multipart/form-data reader
-(the sandbox has no python-multipart, so the stdlib email parser does it).
+bodies, rate-limit windows, timestamps and image sniffing (multipart bodies are
+read by ``http_helpers.read_body``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 
 import regex
@@ -160,42 +158,6 @@ def parse_iso(value: str) -> float | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
-
-
-# --- multipart -----------------------------------------------------------------
-
-
-@dataclass
-class FormPart:
-    name: str
-    data: bytes
-    filename: str | None = None
-    content_type: str = ""
-
-
-def parse_multipart(content_type: str, body: bytes) -> dict[str, FormPart] | None:
-    """Read a multipart/form-data body; None if it is not one."""
-    if (
-        not content_type.lower().startswith("multipart/form-data")
-        or "boundary=" not in content_type
-    ):
-        return None
-    message = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
-    )
-    if not message.is_multipart():
-        return None
-    parts: dict[str, FormPart] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not name:
-            continue
-        data = part.get_payload(decode=True) or b""
-        filename = part.get_param("filename", header="content-disposition")
-        parts[str(name)] = FormPart(
-            str(name), data, filename and str(filename), part.get_content_type()
-        )
-    return parts
 
 
 _MAGIC = (
