@@ -1,62 +1,111 @@
-"""`make bench`: run every workload and print one Markdown table."""
+"""`make bench`: run every workload of shared/BENCH.md and print one Markdown table.
+
+python -m benchmarks            # everything; the table also goes to benchmarks/RESULTS.md
+python -m benchmarks B2 B3      # only these (RESULTS.md is left alone)
+"""
 
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import b1_help, b2_list, b3_publish, b4_lateness, b5_metrics, b8_memory
+from benchmarks.common import HEADER, Row, log, not_built
+
+RESULTS = Path(__file__).parent / "RESULTS.md"
 
 
-@dataclass
-class Row:
-    id: str
-    workload: str
-    figure: float
-    floor: float | None
-    target: str
-
-    def markdown(self) -> str:
-        floor = f"{self.floor:.3f} s" if self.floor is not None else "—"
-        ratio = f"{self.figure / self.floor:.2f}" if self.floor else "—"
-        return f"| {self.id} | {self.workload} | {self.figure:.3f} s | {floor} | {ratio} | {self.target} |"
-
-
-def median_wall(cmd: list[str], runs: int = 15) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=os.environ)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def b1_help() -> Row:
-    py = sys.executable
-    floor = median_wall([py, "-c", "import typer"])
-    figure = median_wall([py, "-m", "clientnest_cli", "--help"])
-    return Row("B1", "`clientnest --help`", figure, floor, "ratio ≤ 1.3")
-
-
-WORKLOADS: list[Callable[[], Row]] = [b1_help]
-
-
-def main() -> None:
-    rows = [w() for w in WORKLOADS]
-    print(
-        f"Benchmarks on {os.cpu_count()} cores, median of several runs; floor measured in the same run.\n"
+def _b6() -> Row:
+    return not_built(
+        "B6",
+        "`analytics overview --json` over 1,000,000 metric snapshots",
+        "ratio ≤ 1.2",
+        "needs the analytics commands",
     )
-    print("| id | workload | figure | floor | ratio | target |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for row in rows:
-        print(row.markdown())
-    print(
-        "\nB2–B9: not implemented yet (they arrive with the posts, publishing, analytics and TUI work)."
+
+
+def _b7() -> Row:
+    return not_built(
+        "B7",
+        "train the engagement model on 100,000 posts; `predict` once",
+        "train ≤ 20 s on 2 cores; predict ≤ 2× B1's floor + model load",
+        "needs the prediction model",
     )
+
+
+def _b9() -> Row:
+    return not_built(
+        "B9", "TUI dashboard first paint on the 100,000-post store", "≤ 1.5 s", "needs the TUI"
+    )
+
+
+WORKLOADS: dict[str, Callable[[], Row]] = {
+    "B1": b1_help.run,
+    "B2": b2_list.run,
+    "B3": b3_publish.run,
+    "B4": b4_lateness.run,
+    "B5": b5_metrics.run,
+    "B6": _b6,
+    "B7": _b7,
+    "B8": b8_memory.run,
+    "B9": _b9,
+}
+
+
+def _run(name: str) -> Row:
+    log(f"{name} …")
+    start = time.monotonic()
+    try:
+        row = WORKLOADS[name]()
+    except Exception as exc:  # one broken workload must not hide the others
+        traceback.print_exc()
+        row = Row(name, "(see notes)", "error", verdict="MISS", notes=[f"{name}: {exc}"])
+    log(f"{name} done in {time.monotonic() - start:.0f} s")
+    return row
+
+
+def render(rows: list[Row], seconds: float, load: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"Benchmarks of {stamp} on {os.cpu_count()} cores (load average before the run: "
+        f"{load}); each figure next to its floor measured in the same run.",
+        "",
+        HEADER,
+        *(row.markdown() for row in rows),
+        "",
+    ]
+    notes = [n for row in rows for n in row.notes]
+    if notes:
+        lines += ["Notes:", "", *(f"- {n}" for n in notes), ""]
+    lines.append(f"The whole run took {seconds / 60:.1f} min.")
+    return "\n".join(lines) + "\n"
+
+
+def _load() -> str:
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def main(argv: list[str]) -> None:
+    wanted = [a.upper() for a in argv] or list(WORKLOADS)
+    unknown = [w for w in wanted if w not in WORKLOADS]
+    if unknown:
+        sys.exit(f"unknown workload(s): {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
+    load = _load()
+    start = time.monotonic()
+    rows = {name: _run(name) for name in wanted}
+    text = render([rows[n] for n in WORKLOADS if n in rows], time.monotonic() - start, load)
+    print(text)
+    if not argv:
+        RESULTS.write_text("# Benchmark results\n\n`make bench` writes this file.\n\n" + text)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Floor scripts: the bare minimum doing a workload's work, run as their own processes."""
