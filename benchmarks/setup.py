@@ -305,7 +305,9 @@ def due_posts(
 def install_credentials(h: Home, accounts: int) -> None:
     """Put the keyring entries of ``bench000``… into the home (saved once, then copied)."""
     size = max(accounts, 100)  # one file of 100 serves every workload up to 100 accounts
-    cached = SECRETS_CACHE / f"v1-{size}.cfg"
+    cached = (
+        SECRETS_CACHE / f"v2-{size}.cfg"
+    )  # v2: written with one Argon2 salt (security/cryptfile.py)
     if not cached.exists():
         SECRETS_CACHE.mkdir(parents=True, exist_ok=True, mode=0o700)
         log(f"saving {size} credentials to the encrypted keyring (once per machine)…")

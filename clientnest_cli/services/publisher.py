@@ -184,8 +184,15 @@ class Publisher:
         try:
             self._watch_resume_token(adapter, post_id)
             ref = tokens.with_fresh_token(
-                self.ctx, job.account, lambda a: a.publish(job.outgoing), self.actor, adapter
+                self.ctx, job.account, lambda a: self._publish(a, job), self.actor, adapter
             )
+        except _LeaseLost:
+            with self.ctx.store.session() as session:
+                Claims(session).end_attempt(
+                    attempt_id, utcnow(), "retryable", None,
+                    "another publisher took the post over before it was sent; nothing was sent",
+                )  # fmt: skip
+            report.lost_lease.append(post_id)
         except PlatformError as exc:
             self._on_platform_error(job, attempt_id, exc, report)
         except ClientNestError as exc:  # e.g. account needs re-auth, keyring unusable
@@ -195,6 +202,16 @@ class Publisher:
             self._settle_unknown(job, attempt_id, f"{type(exc).__name__}: {exc}", report)
         else:
             self._record_published(job, attempt_id, ref, report)
+
+    def _publish(self, adapter: Adapter, job: _Job) -> PublishedRef:
+        """Renew the lease right before the write. Loading credentials, a token
+        refresh or a full pool can outlast the lease; by then another publisher
+        may have reconciled the post and sent it, so sending now would be twice."""
+        with self.ctx.store.session() as session:
+            held = Claims(session).extend(job.post.id or 0, self.worker_id, utcnow() + self.lease)
+        if not held:
+            raise _LeaseLost
+        return adapter.publish(job.outgoing)
 
     # --- outcomes ------------------------------------------------------------
     def _on_platform_error(
@@ -406,6 +423,10 @@ class Publisher:
                 Claims(session).save_resume_token(post_id, self.worker_id, token)
 
         adapter.on_resume_token = save  # type: ignore[attr-defined]
+
+
+class _LeaseLost(Exception):
+    """Our claim was taken over before the send: send nothing."""
 
 
 def _ref(post: Post) -> PublishedRef:
