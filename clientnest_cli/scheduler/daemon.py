@@ -47,6 +47,7 @@ class Daemon:
             signal.signal(signal.SIGINT, self._on_signal)
         log.info("daemon starting", extra={"event": "start", "daemon": self.worker_id})
         self._guard("heartbeat", self._heartbeat)
+        self._guard("reconcile", self._reconcile)  # a predecessor may have died mid-send
         self._start_scheduler()
         try:
             self._dispatch_loop()

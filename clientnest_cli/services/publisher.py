@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from clientnest_cli.domain.outgoing import Existence, OutgoingPost, PublishedRef
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("clientnest.publish")
 UNKNOWN_REASON = "outcome unknown — check the account"
+LOOKUP_RETRY_WAITS = (0.5, 1.0, 2.0)  # seconds between find_existing tries on 5xx/429
 
 
 def make_worker_id() -> str:
@@ -72,6 +73,7 @@ class _Job:
     post: Post
     account: SocialAccount
     outgoing: OutgoingPost
+    attempt_id: int = 0  # the attempt the claim opened
 
 
 class Publisher:
@@ -88,6 +90,7 @@ class Publisher:
         self.stopping = threading.Event()
         self._adapters: dict[int, Adapter] = {}
         self._adapters_lock = threading.Lock()
+        self._account_locks: dict[int, threading.Lock] = {}
         self._http: httpx.Client = make_client(limits=_pool_limits(self.settings.concurrency))
         self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="publish")
 
@@ -101,31 +104,42 @@ class Publisher:
 
     # --- entry points --------------------------------------------------------
     def run_due(self) -> Report:
-        """Publish everything due now, batch after batch (thread parts included)."""
+        """Publish everything that was due when the run started, batch after batch.
+
+        Thread parts become due as the part before them goes out, so the run
+        goes on while batches are found; a post put back for a retry waits for
+        the next run (or the daemon), however short its backoff.
+        """
         report = Report()
+        started = utcnow()
         self.reconcile_expired(report)
         self.fail_unusable_accounts(report)
         while not self.stopping.is_set():
-            batch = self.dispatch_once()
+            batch = self.dispatch_once(due_by=started)
             report.add(batch)
             if not batch.handled and not batch.lost_lease:
                 break
-            if batch.handled == len(batch.deferred):
-                break  # only rate-limited posts left: they wait for their time
         return report
 
-    def dispatch_once(self) -> Report:
+    def dispatch_once(self, due_by: datetime | None = None) -> Report:
         """Claim one batch of due posts and send them concurrently."""
         with self.ctx.store.session() as session:
             ids = Claims(session).claim_due(
-                self.worker_id, utcnow(), self.lease, self.settings.concurrency * 4
+                self.worker_id,
+                utcnow(),
+                self.lease,
+                self.settings.concurrency * 4,
+                due_by=due_by,
+                attempt_by=self.worker_id,
             )
         return self._send_all(ids)
 
     def publish_now(self, post_id: int) -> Report:
         """Send one post now, if it is scheduled and due (`publish now ID`)."""
         with self.ctx.store.session() as session:
-            claimed = Claims(session).claim_one(post_id, self.worker_id, utcnow(), self.lease)
+            claimed = Claims(session).claim_one(
+                post_id, self.worker_id, utcnow(), self.lease, attempt_by=self.worker_id
+            )
         return self._send_all([post_id] if claimed else [])
 
     def _send_all(self, ids: Iterable[int]) -> Report:
@@ -150,7 +164,7 @@ class Publisher:
         from clientnest_cli.services.posts import outgoing_for
         from clientnest_cli.store.repos import Posts
 
-        with self.ctx.store.session() as session:
+        with self.ctx.store.session(readonly=True) as session:
             post = session.get(Post, post_id)
             if post is None or post.status != "publishing" or post.lease_owner != self.worker_id:
                 return None
@@ -160,9 +174,10 @@ class Publisher:
             claims = Claims(session)
             previous = claims.previous_part(post)
             root = session.get(Post, post.thread_parent_id) if post.thread_parent_id else None
+            attempt_id = claims.open_attempt(post_id)
         if previous is not None:
             outgoing = _replace(outgoing, reply_to=_ref(previous), root=_ref(root or previous))
-        return _Job(post, account, outgoing)
+        return _Job(post, account, outgoing, attempt_id)
 
     def _send(self, post_id: int, report: Report) -> None:
         from clientnest_cli.services import tokens
@@ -178,8 +193,7 @@ class Publisher:
         if wait > 0:
             self._defer(job, wait, report)
             return
-        with self.ctx.store.session() as session:
-            attempt_id = Claims(session).start_attempt(post_id, self.worker_id, utcnow())
+        attempt_id = job.attempt_id or self._start_attempt(post_id)
         adapter = self._adapter(job.account)
         try:
             self._watch_resume_token(adapter, post_id)
@@ -237,7 +251,7 @@ class Publisher:
         report: Report,
         outcome: str = "retryable",
     ) -> None:
-        attempts = job.post.attempts + 1  # the claim counted this attempt
+        attempts = job.post.attempts  # read after the claim, which counted this attempt
         if attempts >= self.settings.max_attempts:
             reason = f"gave up after {attempts} attempts: {message}"
             self._fail(job, attempt_id, reason, outcome, status, report)
@@ -264,16 +278,24 @@ class Publisher:
         )
 
     def _defer(self, job: _Job, wait: float, report: Report) -> None:
-        """Over the platform's send rate: back to the queue, not an attempt."""
+        """Over the platform's send rate, or shutting down: back to the queue.
+        Nothing was sent, so it is not an attempt."""
         with self.ctx.store.session() as session:
-            Claims(session).finish(
+            claims = Claims(session)
+            claims.finish(
                 job.post.id or 0,
                 self.worker_id,
                 status="scheduled",
                 next_attempt_at=utcnow() + timedelta(seconds=wait),
-                attempts=job.post.attempts,  # the claim's +1 did not become a send
+                attempts=job.post.attempts - 1,  # undo the claim's count
             )
+            if job.attempt_id:
+                claims.drop_attempt(job.attempt_id)
         report.deferred.append(job.post.id or 0)
+
+    def _start_attempt(self, post_id: int) -> int:
+        with self.ctx.store.session() as session:
+            return Claims(session).start_attempt(post_id, self.worker_id, utcnow())
 
     def _fail(
         self,
@@ -355,18 +377,30 @@ class Publisher:
             self._fail(job, attempt_id, reason, "unknown", status, report)
 
     def _find_existing(self, job: _Job) -> Existence:
+        """Ask the platform; a lookup that hits a 5xx or 429 is tried a few times
+        before the post is declared unknowable."""
         from clientnest_cli.services import tokens
 
         adapter = self._adapter(job.account)
-        try:
-            return tokens.with_fresh_token(
-                self.ctx, job.account, lambda a: a.find_existing(job.outgoing), self.actor, adapter
-            )
-        except ClientNestError as exc:
-            return Existence.unknown(exc.one_line())
-        except Exception as exc:
-            log.exception("find_existing crashed for post %s", job.post.id)
-            return Existence.unknown(f"{type(exc).__name__}")
+        for wait in (*LOOKUP_RETRY_WAITS, None):
+            try:
+                return tokens.with_fresh_token(
+                    self.ctx,
+                    job.account,
+                    lambda a: a.find_existing(job.outgoing),
+                    self.actor,
+                    adapter,
+                )
+            except PlatformError as exc:
+                if exc.kind != "retryable" or wait is None or self.stopping.is_set():
+                    return Existence.unknown(exc.one_line())
+                time.sleep(max(wait, min(exc.retry_after or 0.0, 5.0)))
+            except ClientNestError as exc:
+                return Existence.unknown(exc.one_line())
+            except Exception as exc:
+                log.exception("find_existing crashed for post %s", job.post.id)
+                return Existence.unknown(f"{type(exc).__name__}")
+        return Existence.unknown("the platform did not answer")  # pragma: no cover
 
     # --- reconciliation ------------------------------------------------------
     def reconcile_expired(self, report: Report | None = None) -> Report:
@@ -378,8 +412,7 @@ class Publisher:
             job = self._load(post_id)
             if job is None:
                 continue
-            with self.ctx.store.session() as session:
-                attempt_id = Claims(session).start_attempt(post_id, self.worker_id, utcnow())
+            attempt_id = job.attempt_id or self._start_attempt(post_id)  # the dead one's attempt
             self._settle_unknown(
                 job, attempt_id, "the publisher stopped before recording the outcome", report
             )
@@ -405,11 +438,18 @@ class Publisher:
     def _adapter(self, account: SocialAccount) -> Adapter:
         from clientnest_cli.services.accounts import adapter_for
 
+        key = account.id or 0
         with self._adapters_lock:
-            adapter = self._adapters.get(account.id or 0)
+            adapter = self._adapters.get(key)
+            if adapter is not None:
+                return adapter
+            lock = self._account_locks.setdefault(key, threading.Lock())
+        with lock:  # one keyring read per account, without holding up other accounts
+            adapter = self._adapters.get(key)
             if adapter is None:
                 adapter = adapter_for(self.ctx, account, self._http)
-                self._adapters[account.id or 0] = adapter
+                with self._adapters_lock:
+                    self._adapters[key] = adapter
             return adapter
 
     def _watch_resume_token(self, adapter: Adapter, post_id: int) -> None:

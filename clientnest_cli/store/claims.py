@@ -58,16 +58,27 @@ class Claims:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def claim_due(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[int]:
-        """Claim up to ``limit`` due posts for ``owner``; returns their ids."""
-        candidates = (
-            select(Post.id).where(_due(now)).order_by(Post.scheduled_at, Post.id).limit(limit)
-        )  # type: ignore[arg-type]
+    def claim_due(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        due_by: datetime | None = None,
+        attempt_by: str = "",
+    ) -> list[int]:
+        """Claim up to ``limit`` posts due by ``due_by`` (default now) for ``owner``.
+
+        With ``attempt_by`` the PublishAttempt rows are opened in the same
+        transaction, so a batch costs one write transaction, not one per post.
+        """
+        due = _due(now if due_by is None else min(now, due_by))
+        candidates = select(Post.id).where(due).order_by(Post.scheduled_at, Post.id).limit(limit)  # type: ignore[arg-type]
         if self.s.get_bind().dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
         stmt = (
             update(Post)
-            .where(Post.id.in_(candidates.scalar_subquery()), _due(now))  # type: ignore[union-attr]
+            .where(Post.id.in_(candidates.scalar_subquery()), due)  # type: ignore[union-attr]
             .values(
                 status="publishing",
                 lease_owner=owner,
@@ -76,9 +87,31 @@ class Claims:
             )
             .returning(Post.id)
         )
-        return [row[0] for row in self.s.execute(stmt).all()]
+        ids = [row[0] for row in self.s.execute(stmt).all()]
+        if attempt_by and ids:
+            self.s.add_all(
+                PublishAttempt(post_id=post_id, daemon_id=attempt_by, started_at=now)
+                for post_id in ids
+            )
+        return ids
 
-    def claim_one(self, post_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+    def open_attempt(self, post_id: int) -> int:
+        """The id of the post's newest attempt that has no outcome yet."""
+        from sqlalchemy import func
+
+        return (
+            self.s.execute(
+                select(func.max(PublishAttempt.id)).where(
+                    PublishAttempt.post_id == post_id,
+                    PublishAttempt.finished_at.is_(None),  # type: ignore[union-attr]
+                )
+            ).scalar_one_or_none()
+            or 0
+        )
+
+    def claim_one(
+        self, post_id: int, owner: str, now: datetime, lease: timedelta, attempt_by: str = ""
+    ) -> bool:
         """Claim one post if it is due now (used by `publish now`)."""
         stmt = (
             update(Post)
@@ -90,7 +123,10 @@ class Claims:
                 attempts=Post.attempts + 1,
             )
         )
-        return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        claimed = self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        if claimed and attempt_by:
+            self.s.add(PublishAttempt(post_id=post_id, daemon_id=attempt_by, started_at=now))
+        return claimed
 
     def take_over_expired(
         self, owner: str, now: datetime, lease: timedelta, limit: int
@@ -139,6 +175,12 @@ class Claims:
         self.s.add(attempt)
         self.s.flush()
         return attempt.id or 0
+
+    def drop_attempt(self, attempt_id: int) -> None:
+        """An attempt that never became a send (deferred by the rate limiter)."""
+        from sqlalchemy import delete
+
+        self.s.execute(delete(PublishAttempt).where(PublishAttempt.id == attempt_id))  # type: ignore[arg-type]
 
     def end_attempt(
         self, attempt_id: int, finished: datetime, outcome: str, status: int | None, error: str

@@ -1,0 +1,196 @@
+"""Real `clientnest daemon run` subprocesses for the reliability tests.
+
+The daemons are separate processes (so ``kill -9`` is a real crash) that reach
+the test process's sandbox emulators over 127.0.0.1. They inherit the test's
+``CLIENTNEST_*`` environment (the ``home`` fixture sets it with monkeypatch)
+plus small timings, so leases expire and retries happen within a test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+REPO = Path(__file__).resolve().parents[2]
+
+# PublishingSettings.lease_seconds has a floor of 5 s (config.py: ge=5).
+FAST_SETTINGS = {
+    "CLIENTNEST_PUBLISHING__LEASE_SECONDS": "5",
+    "CLIENTNEST_PUBLISHING__BACKOFF_BASE_SECONDS": "0.05",
+    "CLIENTNEST_PUBLISHING__BACKOFF_MAX_SECONDS": "0.2",
+    "CLIENTNEST_PUBLISHING__MAX_ATTEMPTS": "20",
+    "CLIENTNEST_DAEMON__DISPATCH_INTERVAL_SECONDS": "0.2",
+    "CLIENTNEST_LOG_LEVEL": "INFO",
+}
+SETTLED = ("published", "failed", "canceled")
+
+
+@dataclass
+class DaemonProcess:
+    name: str
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+
+class Daemons:
+    """Start, SIGKILL and SIGTERM daemon subprocesses; any left alive die on exit."""
+
+    def __init__(self, log_dir: Path, **settings: str) -> None:
+        self.log_dir = log_dir
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = {**FAST_SETTINGS, **settings}
+        self.started: list[DaemonProcess] = []
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(self.settings)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        env.pop("CLIENTNEST_TEST_KEYRING", None)
+        return env
+
+    def start(self, name: str | None = None) -> DaemonProcess:
+        name = name or f"d{len(self.started)}"
+        log_path = self.log_dir / f"{name}.log"
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "clientnest_cli", "daemon", "run", "--id", name],
+                env=self.env(),
+                cwd=REPO,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        daemon = DaemonProcess(name, proc, log_path)
+        self.started.append(daemon)
+        return daemon
+
+    def kill(self, daemon: DaemonProcess) -> None:
+        """kill -9: no handler runs, claims stay `publishing` until their lease ends."""
+        if daemon.alive:
+            daemon.proc.send_signal(signal.SIGKILL)
+        daemon.proc.wait(10)
+
+    def stop(self, daemon: DaemonProcess, timeout: float = 30.0) -> int:
+        """SIGTERM, then wait for the clean shutdown (SIGKILL if it never comes)."""
+        if daemon.alive:
+            daemon.proc.send_signal(signal.SIGTERM)
+        try:
+            return daemon.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill(daemon)
+            raise AssertionError(f"daemon {daemon.name} ignored SIGTERM for {timeout} s") from None
+
+    def close(self) -> None:
+        for daemon in self.started:
+            if daemon.alive:
+                daemon.proc.send_signal(signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                daemon.proc.wait(10)
+
+    def check_alive(self) -> None:
+        for daemon in self.started:
+            code = daemon.proc.poll()
+            if code is not None and code != -signal.SIGKILL:
+                raise AssertionError(
+                    f"daemon {daemon.name} exited on its own ({code}):\n{self.log_tail(daemon)}"
+                )
+
+    def log_tail(self, daemon: DaemonProcess, lines: int = 40) -> str:
+        try:
+            text = daemon.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def logs(self, lines: int = 15) -> str:
+        return "\n".join(f"--- {d.name}\n{self.log_tail(d, lines)}" for d in self.started)
+
+    def __enter__(self) -> Daemons:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+# --- the store, read from the test process ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    status: str
+    last_error: str
+    attempts: int
+    lease_owner: str
+
+
+def rows(ids: Iterable[int] | None = None) -> dict[int, Row]:
+    """Status of posts straight from the store (fast enough to poll)."""
+    from sqlalchemy import select
+
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import Post
+
+    ctx = AppContext()
+    try:
+        with ctx.store.session() as session:
+            found = session.execute(
+                select(Post.id, Post.status, Post.last_error, Post.attempts, Post.lease_owner)
+            ).all()
+    finally:
+        ctx.close()
+    wanted = set(ids) if ids is not None else None
+    return {r[0]: Row(*r) for r in found if wanted is None or r[0] in wanted}
+
+
+def status_counts(ids: Iterable[int] | None = None) -> Counter[str]:
+    return Counter(r.status for r in rows(ids).values())
+
+
+def wait_for(
+    predicate: Callable[[], bool], timeout: float, what: str, daemons: Daemons | None = None
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if daemons is not None:
+            daemons.check_alive()
+        if predicate():
+            return
+        if time.monotonic() > deadline:
+            logs = daemons.logs() if daemons is not None else ""
+            raise AssertionError(
+                f"timed out after {timeout} s waiting for {what}: {predicate}\n{logs}"
+            )
+        time.sleep(0.2)
+
+
+class all_settled:  # a predicate: wait_for(all_settled(ids), …)
+    """True once every post is published, failed or canceled; says what is left."""
+
+    def __init__(self, ids: Iterable[int]) -> None:
+        self.wanted = list(ids)
+        self.left: list[Row] = []
+
+    def __call__(self) -> bool:
+        current = rows(self.wanted)
+        self.left = [r for r in current.values() if r.status not in SETTLED]
+        return len(current) == len(self.wanted) and not self.left
+
+    def __str__(self) -> str:
+        counts = Counter(r.status for r in self.left)
+        return f"{len(self.left)} unsettled {dict(counts)}, e.g. {self.left[:3]}"
