@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
-echo "== ruff"; $BIN/ruff check clientnest_cli tests benchmarks
+echo "== ruff"; $BIN/ruff check clientnest_cli tests benchmarks && $BIN/ruff format --check --quiet clientnest_cli tests benchmarks
 echo "== import-linter"; $BIN/lint-imports
 
 PG_DIR=$(mktemp -d /tmp/clientnest-pg.XXXXXX)

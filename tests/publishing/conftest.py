@@ -35,7 +35,9 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 def accounts(home: Path, sandbox: SandboxServer, browser: object, fast_retries: None) -> Accounts:
     init_store()
     ok("users", "set-tier", "owner@acme.test", "business")
-    x = ok("accounts", "connect", "x", "--server", sandbox.base_url("x"), "--timeout", "10", "--json").json()
+    x = ok(
+        "accounts", "connect", "x", "--server", sandbox.base_url("x"), "--timeout", "10", "--json"
+    ).json()
     seeded = sandbox.emulator("bluesky").seed_account("alice.bsky.sandbox")
     bsky = ok(
         "accounts", "connect", "bluesky", "--server", sandbox.base_url("bluesky"),
@@ -44,7 +46,14 @@ def accounts(home: Path, sandbox: SandboxServer, browser: object, fast_retries: 
     ).json()  # fmt: skip
     sandbox.emulator("mastodon").login_as("alice")
     masto = ok(
-        "accounts", "connect", "mastodon", "--server", sandbox.base_url("mastodon"), "--timeout", "10", "--json"
+        "accounts",
+        "connect",
+        "mastodon",
+        "--server",
+        sandbox.base_url("mastodon"),
+        "--timeout",
+        "10",
+        "--json",
     ).json()
     feed_path = home / "feed.json"
     feed = ok("accounts", "connect", "feed", "--path", str(feed_path), "--json").json()
