@@ -27,7 +27,17 @@ def account_dict(account) -> dict:  # type: ignore[no-untyped-def]
         "following": account.following,
         "posts": account.post_count,
         "last_synced_at": account.last_synced_at,
+        "reconnect_before": _reconnect_before(account),
     }
+
+
+def _reconnect_before(account) -> str | None:  # type: ignore[no-untyped-def]
+    """Tokens we cannot renew (LinkedIn's 60 days): the date to reconnect by."""
+    from clientnest_cli.services.accounts import CANNOT_REFRESH
+
+    if account.platform in CANNOT_REFRESH and account.token_expires_at is not None:
+        return f"{account.token_expires_at:%Y-%m-%d}"
+    return None
 
 
 def _open_browser_or_print(no_browser: bool):  # type: ignore[no-untyped-def]
@@ -119,9 +129,15 @@ def list_(
         return
     output.table(
         "Accounts",
-        ["id", "account", "status", "followers", "server"],
-        [(r["id"], r["ref"], r["status"], r["followers"], r["server"]) for r in rows],
-    )
+        ["id", "account", "status", "followers", "server", "note"],
+        [
+            (
+                r["id"], r["ref"], r["status"], r["followers"], r["server"],
+                f"reconnect before {r['reconnect_before']}" if r["reconnect_before"] else r["status_reason"],
+            )
+            for r in rows
+        ],
+    )  # fmt: skip
 
 
 @app.command("show")

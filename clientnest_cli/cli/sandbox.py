@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from clientnest_cli.cli import output
+from clientnest_cli.cli.app import state
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -39,6 +40,7 @@ def _instructions(name: str, base: str, emulator: object) -> list[str]:
 
 @app.command("serve")
 def serve(
+    ctx: typer.Context,
     platform: list[str] = typer.Option(
         None, "--platform", help="Only these emulators (repeatable); default all."
     ),
@@ -55,7 +57,10 @@ def serve(
         raise BadInput(
             f"no emulator for {', '.join(unknown)}", hint=f"choose from: {', '.join(names)}"
         )
-    server = SandboxServer([build(n) for n in (platform or names)], port=port)
+    media_dir = state(ctx).paths.media_dir
+    server = SandboxServer(
+        [build(n) for n in (platform or names)], port=port, static={"/media": media_dir}
+    )
     try:
         server.start()
     except (OSError, SystemExit, RuntimeError) as exc:
@@ -68,6 +73,10 @@ def serve(
         output.done(f"{name:10} {base}   {emulator.title}")
         for line in _instructions(name, base, emulator):
             output.done(f"{'':10} {line}")
+    output.done(
+        f"{'media':10} {server.url}/media   the store's media folder, for the platforms that "
+        "fetch media from a URL (Instagram, Threads, TikTok photos)"
+    )
     output.done('\nFaults: POST /_sandbox/<name>/faults with JSON, e.g. {"error_rate": 0.2}.')
     output.done("Press Ctrl-C to stop.")
     try:

@@ -218,8 +218,15 @@ def jsonable(value: Any) -> Any:
 class SandboxServer:
     """Run emulators on one loopback port in a background thread."""
 
-    def __init__(self, emulators: list[Emulator], host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        emulators: list[Emulator],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        static: dict[str, Any] | None = None,
+    ):
         self.emulators = {e.name: e for e in emulators}
+        self.static = static or {}  # URL prefix -> folder served as files (e.g. the store's media)
         self.host = host
         self.port = port
         self._server: Any = None
@@ -279,7 +286,24 @@ class SandboxServer:
     def app(self) -> Starlette:
         routes: list[Route | Mount] = list(self._control_routes())
         routes += [Mount(f"/{name}", app=emu.app()) for name, emu in self.emulators.items()]
+        routes.append(Mount("/media", app=self._static_files("/media")))
         return Starlette(routes=routes)
+
+    def _static_files(self, prefix: str) -> Any:
+        """Serve the folder ``self.static[prefix]`` names at request time, so a
+        test can point it at its own store's media folder."""
+        from starlette.staticfiles import StaticFiles
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            folder = self.static.get(prefix)
+            if folder is None:
+                await JSONResponse({"error": "no folder served here"}, status_code=404)(
+                    scope, receive, send
+                )
+                return
+            await StaticFiles(directory=str(folder), check_dir=False)(scope, receive, send)
+
+        return app
 
     # --- lifecycle ---------------------------------------------------------
     @property

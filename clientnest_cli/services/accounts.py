@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
 
 OAUTH_KINDS = ("oauth", "oauth-pkce", "oauth-app")
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+FETCHES_MEDIA = ("instagram", "threads", "tiktok")  # media must be at a public URL
+CANNOT_REFRESH = ("linkedin",)  # refresh tokens only for approved partners: reconnect in time
 
 
 @dataclass
@@ -201,6 +202,10 @@ def _store_connected(
             account.client_id = client_id
         if opts.path:
             account.settings = {**account.settings, "path": opts.path}
+        if cls.name in FETCHES_MEDIA and is_loopback(connected.base_url):
+            # the sandbox serves the store's media itself (`clientnest sandbox serve`)
+            origin = connected.base_url.rsplit("/", 1)[0]
+            account.settings = {"media_base_url": f"{origin}/media", **account.settings}
         _apply_counts(account, info)
         accounts.add(account)
         credentials.save(ctx.secrets, account, connected.credentials)

@@ -257,3 +257,15 @@ def test_no_token_leaks_into_store_logs_or_json(
     haystack += outputs
     leaks = [s[:8] for s in secrets for text in haystack if s in text]
     assert leaks == []
+
+
+def test_linkedin_expiry_is_shown_as_reconnect_before(
+    owner: Path, sandbox: SandboxServer, browser: FakeBrowser
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    account = ok("accounts", "connect", "linkedin", *oauth_args(sandbox, "linkedin"), "--json").json()
+    expected = (datetime.now(UTC) + timedelta(days=60)).date()
+    shown = datetime.fromisoformat(account["reconnect_before"]).date()
+    assert abs((shown - expected).days) <= 1
+    assert f"reconnect before {account['reconnect_before']}" in ok("accounts", "list").stdout
