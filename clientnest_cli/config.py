@@ -63,6 +63,7 @@ class AISettings(Section):
     timeout_seconds: float = Field(60.0, gt=0)
     max_tokens: int = Field(800, ge=16)
     temperature: float = Field(0.7, ge=0, le=2)
+    max_retries: int = Field(3, ge=0, le=10)  # retries on 429/5xx/timeouts, with backoff
     # price per million tokens: model -> [input, output] (USD)
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=lambda: {

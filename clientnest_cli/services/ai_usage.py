@@ -89,7 +89,7 @@ def make_client(ctx: AppContext, *, require_key: bool = True) -> ChatClient:
         settings.model,
         key,
         timeout=settings.timeout_seconds,
-        max_retries=int(getattr(settings, "max_retries", 3)),
+        max_retries=settings.max_retries,
     )
 
 
