@@ -2,7 +2,7 @@
 
     python benchmarks/floors/b2_query.py DB_FILE
 
-The SQL is what ``store.repos.Posts.list`` builds for the default filter
+The SQL is what ``store.post_repos.Posts.list`` builds for the default filter
 (sort by creation, newest first, LIMIT 50).
 """
 

@@ -21,7 +21,7 @@ lazy.groups(
         ("platforms", "platforms", "The platforms ClientNest can post to."),
         ("post", "posts", "Compose, edit, schedule and review posts."),
         ("slots", "slots", "Posting slots that `post queue` fills."),
-        ("calendar", "posts:calendar", "Draw the posting calendar in the terminal."),
+        ("calendar", "post_schedule:calendar", "Draw the posting calendar in the terminal."),
         ("publish", "publish", "Send due posts now (for cron and people)."),
         ("daemon", "daemon", "The background publisher and syncer."),
         ("metrics", "metrics", "Fetch how published posts are doing."),

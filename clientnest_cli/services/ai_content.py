@@ -21,7 +21,8 @@ from clientnest_cli.domain.rules import PLATFORM_RULES, rules_for
 from clientnest_cli.errors import BadInput, NotFound
 from clientnest_cli.services import ai_shaping as shaping
 from clientnest_cli.services.ai_usage import Actor, Meter
-from clientnest_cli.store.repos import Posts, Users
+from clientnest_cli.store.post_repos import Posts
+from clientnest_cli.store.repos import Users
 
 if TYPE_CHECKING:
     from sqlmodel import Session

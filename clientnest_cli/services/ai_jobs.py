@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from clientnest_cli.errors import AIError, BadInput, ClientNestError
 from clientnest_cli.services.ai_content import GenerateRequest, generate
 from clientnest_cli.services.ai_usage import Actor
+from clientnest_cli.store.ai_repos import AIJobs
 from clientnest_cli.store.models import AIJob
-from clientnest_cli.store.repos import AIJobs, Users
+from clientnest_cli.store.repos import Users
 from clientnest_cli.store.types import utcnow
 
 if TYPE_CHECKING:

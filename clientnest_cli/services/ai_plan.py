@@ -22,7 +22,8 @@ from clientnest_cli.services.ai_content import (
     save_drafts,
 )
 from clientnest_cli.services.ai_usage import Actor
-from clientnest_cli.store.repos import AIPlanning, Slots
+from clientnest_cli.store.ai_repos import AIPlanning
+from clientnest_cli.store.post_repos import Slots
 
 if TYPE_CHECKING:
     from sqlmodel import Session

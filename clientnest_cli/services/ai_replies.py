@@ -15,7 +15,9 @@ from clientnest_cli.domain.enums import Role
 from clientnest_cli.errors import BadInput, NotFound
 from clientnest_cli.services import ai_shaping as shaping
 from clientnest_cli.services.ai_content import meter_for, need_count, need_text, render_prompt
-from clientnest_cli.store.repos import Accounts, AIPlanning, Posts
+from clientnest_cli.store.ai_repos import AIPlanning
+from clientnest_cli.store.post_repos import Posts
+from clientnest_cli.store.repos import Accounts
 
 if TYPE_CHECKING:
     from clientnest_cli.services.ai_usage import Actor

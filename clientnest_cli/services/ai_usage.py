@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from clientnest_cli.ai.failures import KEY_HINT, redact
 from clientnest_cli.ai.pricing import cost, estimate_tokens
 from clientnest_cli.errors import AIError, BadInput, ConfigError, LimitReached, NotFound
+from clientnest_cli.store.ai_repos import AIUsage
 from clientnest_cli.store.models import AIRequestLog
-from clientnest_cli.store.repos import AIUsage, Users
+from clientnest_cli.store.repos import Users
 
 if TYPE_CHECKING:
     from clientnest_cli.ai.client import ChatClient, Completion

@@ -37,7 +37,8 @@ from clientnest_cli.services.posts import (
     write_plan,
 )
 from clientnest_cli.store.models import Post
-from clientnest_cli.store.repos import Accounts, Posts
+from clientnest_cli.store.post_repos import Posts
+from clientnest_cli.store.repos import Accounts
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -21,7 +21,9 @@ from clientnest_cli.domain.enums import Role
 from clientnest_cli.domain.outgoing import PublishedRef
 from clientnest_cli.domain.text import strip_controls
 from clientnest_cli.errors import ClientNestError, NotFound, PlatformError
-from clientnest_cli.store.repos import Accounts, MetricsSync, Posts
+from clientnest_cli.store.metrics_repos import MetricsSync
+from clientnest_cli.store.post_repos import Posts
+from clientnest_cli.store.repos import Accounts
 from clientnest_cli.store.types import utcnow
 
 if TYPE_CHECKING:

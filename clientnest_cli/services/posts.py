@@ -22,7 +22,7 @@ from clientnest_cli.domain.post_states import APPROVAL_REQUIRED
 from clientnest_cli.domain.text import normalise
 from clientnest_cli.errors import BadInput, LimitReached, NotFound, ValidationFailed
 from clientnest_cli.store.models import Post, PostMedia, SocialAccount
-from clientnest_cli.store.repos import Posts
+from clientnest_cli.store.post_repos import Posts
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -31,7 +31,8 @@ from clientnest_cli.services.posts import (
     with_hashtags,
 )
 from clientnest_cli.store.models import Post, PostMedia, PublishAttempt, SocialAccount
-from clientnest_cli.store.repos import Accounts, Clients, PostFilter, Posts, Users
+from clientnest_cli.store.post_repos import PostFilter, Posts
+from clientnest_cli.store.repos import Accounts, Clients, Users
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -162,7 +162,7 @@ class Publisher:
 
     def _load(self, post_id: int) -> _Job | None:
         from clientnest_cli.services.posts import outgoing_for
-        from clientnest_cli.store.repos import Posts
+        from clientnest_cli.store.post_repos import Posts
 
         with self.ctx.store.session(readonly=True) as session:
             post = session.get(Post, post_id)

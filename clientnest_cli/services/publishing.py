@@ -82,7 +82,7 @@ def _post(session, post_id: int) -> Post:  # type: ignore[no-untyped-def]
 
 
 def _thread_parts(session, post: Post) -> list[Post]:  # type: ignore[no-untyped-def]
-    from clientnest_cli.store.repos import Posts
+    from clientnest_cli.store.post_repos import Posts
 
     root = post.thread_parent_id or post.id or 0
     return [p for p in Posts(session).thread_parts(root) if p.id != post.id]

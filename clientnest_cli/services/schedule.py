@@ -20,7 +20,7 @@ from clientnest_cli.errors import BadInput
 from clientnest_cli.services.posts import MAX_OCCURRENCES, check_scheduled_limit, get_post, label
 from clientnest_cli.services.posts_manage import family
 from clientnest_cli.store.models import Post, PostingSlot
-from clientnest_cli.store.repos import Posts, Slots
+from clientnest_cli.store.post_repos import Posts, Slots
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -212,7 +212,7 @@ def test_failed_job_is_recorded_and_retryable_ones_wait(ai: Any) -> None:
 
 def test_job_claim_is_atomic_between_workers(ai: Any) -> None:
     from clientnest_cli.services.context import AppContext
-    from clientnest_cli.store.repos import AIJobs
+    from clientnest_cli.store.ai_repos import AIJobs
     from clientnest_cli.store.types import utcnow
 
     seed_account("x", "acme")

@@ -193,7 +193,7 @@ def test_outgoing_for_builds_the_adapter_value(
 ) -> None:
     from clientnest_cli.services.context import AppContext
     from clientnest_cli.services.posts import outgoing_for
-    from clientnest_cli.store.repos import Posts
+    from clientnest_cli.store.post_repos import Posts
 
     image = write_png(tmp_path / "pic.png")
     (made,) = create("Out", "--to", "x:acme", "--media", str(image), "--alt", "alt")
