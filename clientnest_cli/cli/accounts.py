@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from clientnest_cli.cli import output
-from clientnest_cli.cli.app import state, stdin_is_terminal
+from clientnest_cli.cli.app import read_secret, state
 
 app = typer.Typer(no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print JSON.")
@@ -77,12 +77,12 @@ def connect(
     from clientnest_cli.services.accounts import ConnectOptions
     from clientnest_cli.services.accounts import connect as connect_
 
-    password = _read_secret("Bluesky app password") if app_password else ""
+    password = read_secret("Bluesky app password") if app_password else ""
     opts = ConnectOptions(
         base_url=server,
         handle=handle,
         password=password,
-        url=url or (_read_secret("webhook URL") if platform in ("discord", "slack") else ""),
+        url=url or (read_secret("webhook URL") if platform in ("discord", "slack") else ""),
         path=path,
         page_id=page,
         client=client,
@@ -96,21 +96,12 @@ def connect(
         output.done(f"Connected {account.platform}:{account.handle} (id {account.id}).")
 
 
-def _read_secret(what: str) -> str:
-    """Secrets come from a hidden prompt or stdin, never from argv (shell history)."""
-    if stdin_is_terminal():
-        return typer.prompt(what, hide_input=True)
-    import sys
-
-    return sys.stdin.readline().strip()
-
-
 @app.command("app-secret")
 def app_secret(ctx: typer.Context, platform: str) -> None:
     """Store your OAuth app's client secret for PLATFORM in the keychain (read from stdin)."""
     from clientnest_cli.services.accounts import set_app_secret
 
-    set_app_secret(state(ctx), platform, _read_secret(f"{platform} client secret"))
+    set_app_secret(state(ctx), platform, read_secret(f"{platform} client secret"))
     output.done(f"Stored the {platform} client secret in the keychain.")
 
 

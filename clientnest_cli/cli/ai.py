@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from clientnest_cli.cli import output
-from clientnest_cli.cli.app import state, stdin_is_terminal
+from clientnest_cli.cli.app import read_secret, state
 
 app = typer.Typer(no_args_is_help=True)
 key_app = typer.Typer(
@@ -48,15 +48,9 @@ def key_set(ctx: typer.Context) -> None:
     line, where it would end up in shell history. CLIENTNEST_AI_API_KEY, when
     set, is used instead of the stored key.
     """
-    import sys
-
     from clientnest_cli.services.ai_usage import set_key
 
-    if stdin_is_terminal():
-        key = typer.prompt("AI API key", hide_input=True)
-    else:
-        key = sys.stdin.readline()
-    set_key(state(ctx), key)
+    set_key(state(ctx), read_secret("AI API key"))
     output.done("Stored the AI API key in the keyring.")
 
 

@@ -137,3 +137,10 @@ def state(ctx: typer.Context) -> AppContext:
 
 def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
+
+
+def read_secret(what: str) -> str:
+    """Secrets come from a hidden prompt or stdin, never from argv (shell history)."""
+    if stdin_is_terminal():
+        return typer.prompt(what, hide_input=True)
+    return sys.stdin.readline().strip()

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     import httpx
     from sqlmodel import Session
 
-    from clientnest_cli.domain.outgoing import Credentials
     from clientnest_cli.platforms.base import Connected
     from clientnest_cli.services.context import AppContext
 
@@ -376,7 +375,3 @@ def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> None
                 post_count=row.post_count,
             )
         )
-
-
-def stored_credentials(ctx: AppContext, account: SocialAccount) -> Credentials:
-    return credentials.load(ctx.secrets, account)

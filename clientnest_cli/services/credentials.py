@@ -50,10 +50,3 @@ def load(secrets: Secrets, account: SocialAccount) -> Credentials:
             hint=f"reconnect with `clientnest accounts connect {account.platform}`",
         )
     return _load(data)
-
-
-def secret_values(creds: Credentials) -> list[str]:
-    """Every secret string in a credential set (for leak checks in tests and logs)."""
-    values = [creds.access_token, creds.refresh_token]
-    values += [v for k, v in creds.extra.items() if k in ("client_secret", "url", "page_token")]
-    return [v for v in values if v]
