@@ -65,10 +65,11 @@ cn ai usage
 echo; echo "== 6. The daemon publishes on time and syncs metrics"
 "$CN" daemon run > "$CLIENTNEST_HOME/daemon.out" 2>&1 &
 pids+=($!)
-sleep 12
+sleep 16
 cn daemon status
 cn post list
-cn metrics sync
+echo; echo "(the daemon synced metrics of what it published:)"
+cn metrics show "$(.venv/bin/clientnest post list --status published --json | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')"
 kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 echo; echo "\$ head -c 600 feed.xml"; head -c 600 "$CLIENTNEST_HOME/feed.xml"; echo
 cn audit list --limit 12

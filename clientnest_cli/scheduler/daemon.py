@@ -172,7 +172,16 @@ class Daemon:
     def _metrics(self) -> None:
         from clientnest_cli.services.metrics_sync import sync_metrics
 
-        sync_metrics(self.ctx)
+        report = sync_metrics(self.ctx)
+        if report.snapshots_written or report.failures:
+            log.info(
+                "metrics synced",
+                extra={
+                    "event": "metrics",
+                    "snapshots": report.snapshots_written,
+                    "failures": len(report.failures),
+                },
+            )
 
     def _comments(self) -> None:
         from clientnest_cli.services.metrics_sync import sync_comments

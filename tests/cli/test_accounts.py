@@ -264,7 +264,9 @@ def test_linkedin_expiry_is_shown_as_reconnect_before(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    account = ok("accounts", "connect", "linkedin", *oauth_args(sandbox, "linkedin"), "--json").json()
+    account = ok(
+        "accounts", "connect", "linkedin", *oauth_args(sandbox, "linkedin"), "--json"
+    ).json()
     expected = (datetime.now(UTC) + timedelta(days=60)).date()
     shown = datetime.fromisoformat(account["reconnect_before"]).date()
     assert abs((shown - expected).days) <= 1
