@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from clientnest_cli.domain.outgoing import Existence, OutgoingPost, PublishedRef
 from clientnest_cli.domain.retry import backoff_seconds
 from clientnest_cli.errors import ClientNestError, PlatformError, StoreError
+from clientnest_cli.services.publish_recorder import Published, Recorder
 from clientnest_cli.services.rate_limit import SendLimiter
 from clientnest_cli.store.claims import Claims
 from clientnest_cli.store.models import Post, SocialAccount
@@ -93,9 +94,13 @@ class Publisher:
         self._account_locks: dict[int, threading.Lock] = {}
         self._http: httpx.Client = make_client(limits=_pool_limits(self.settings.concurrency))
         self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="publish")
+        self._recorder = Recorder(
+            self._write_published, self.lease.total_seconds() / 2, self.stopping
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        self._recorder.close()
         self._http.close()
 
     @property
@@ -329,39 +334,36 @@ class Publisher:
     def _record_published(
         self, job: _Job, attempt_id: int, ref: PublishedRef, report: Report, outcome: str = "ok"
     ) -> None:
-        """Record the platform's id with the status change; retry while the store is away."""
-        deadline = time.monotonic() + self.lease.total_seconds() / 2
-        while True:
-            try:
-                done = self._write_published(job, attempt_id, ref, outcome)
-                break
-            except StoreError:
-                if time.monotonic() > deadline or self.stopping.is_set():
-                    raise
-                time.sleep(1.0)
+        """Record the platform's id with the status change (through the batching recorder)."""
+        done = self._recorder.record(Published(job, attempt_id, ref, outcome))
         (report.published if done else report.lost_lease).append(job.post.id or 0)
 
-    def _write_published(self, job: _Job, attempt_id: int, ref: PublishedRef, outcome: str) -> bool:
+    def _write_published(self, items: list[Published]) -> list[bool]:
+        """One transaction for a batch of successes; each row still guarded by our lease."""
         now = utcnow()
+        results = []
         with self.ctx.store.session() as session:
             claims = Claims(session)
-            claims.end_attempt(attempt_id, now, outcome, None, "")
-            done = claims.finish(
-                job.post.id or 0,
-                self.worker_id,
-                status="published",
-                published_at=now,
-                platform_post_id=ref.platform_post_id,
-                platform_url=ref.url,
-                platform_extra=dict(ref.extra),
-                last_error="",
-            )
-            if done:
-                self.ctx.audit(
-                    session, self.actor, "post.published", "post", job.post.id,
-                    platform=job.account.platform, platform_post_id=ref.platform_post_id,
-                )  # fmt: skip
-        return done
+            for item in items:
+                claims.end_attempt(item.attempt_id, now, item.outcome, None, "")
+                done = claims.finish(
+                    item.job.post.id or 0,
+                    self.worker_id,
+                    status="published",
+                    published_at=now,
+                    platform_post_id=item.ref.platform_post_id,
+                    platform_url=item.ref.url,
+                    platform_extra=dict(item.ref.extra),
+                    last_error="",
+                )
+                if done:
+                    self.ctx.audit(
+                        session, self.actor, "post.published", "post", item.job.post.id,
+                        platform=item.job.account.platform,
+                        platform_post_id=item.ref.platform_post_id,
+                    )  # fmt: skip
+                results.append(done)
+        return results
 
     def _settle_unknown(
         self, job: _Job, attempt_id: int, message: str, report: Report, status: int | None = None
