@@ -90,15 +90,6 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
         return None
 
 
-def kind_for_status(status: int) -> str:
-    """Default classification of an HTTP error status."""
-    if status == 429 or status >= 500:
-        return "retryable"
-    if status == 401:
-        return "auth"
-    return "permanent"
-
-
 def send(
     client: httpx.Client,
     method: str,

@@ -65,7 +65,7 @@ def retry_failed(ctx: AppContext, post_id: int) -> None:
             )
         check_transition(post.status, "scheduled", f"post {post_id}")
         post.status, post.scheduled_at, post.next_attempt_at = "scheduled", utcnow(), None
-        post.attempts, post.resume_token = 0, post.resume_token  # keep a saved container id
+        post.attempts = 0  # a fresh set of attempts; a saved container id (resume_token) is kept
         session.add(post)
         for part in _thread_parts(session, post):
             if part.status == "failed":

@@ -50,10 +50,9 @@ def test_thread_goes_out_in_order_as_replies(accounts: Accounts, sandbox: Sandbo
     assert replied[1] == tweets[0]["id"] and replied[2] == tweets[1]["id"]
 
 
-def test_permanent_error_fails_with_reason_and_exit_1(
+def test_revoked_token_fails_the_post_with_a_reason_and_exit_1(
     accounts: Accounts, sandbox: SandboxServer
 ) -> None:
-    sandbox.emulator("x").snapshot()
     ids = create_due(["Fine text"], [accounts.x])
     # the account's token is revoked for good: refresh fails → needs re-auth, post fails
     emulator = sandbox.emulator("x")
