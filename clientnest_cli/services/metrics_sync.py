@@ -167,7 +167,7 @@ def _metrics_for_account(
     result: AccountResult,
     step: Progress,
 ) -> None:
-    with ctx.store.session() as session:
+    with ctx.store.session(readonly=True) as session:
         repo = MetricsSync(session)
         rows = repo.published_refs(account.id or 0, since)
         latest = repo.latest_figures(account.id or 0, since) if rows else {}
@@ -245,7 +245,7 @@ def _comments_for_account(
     result: AccountResult,
     step: Progress,
 ) -> None:
-    with ctx.store.session() as session:
+    with ctx.store.session(readonly=True) as session:
         repo = MetricsSync(session)
         rows = repo.published_refs(account.id or 0, since)
         known = repo.comment_keys(account.id or 0, since) if rows else set()
