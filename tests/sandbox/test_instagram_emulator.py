@@ -60,12 +60,12 @@ def error(resp: httpx.Response) -> dict:
 
 def test_container_lifecycle_and_publish(ig, host):
     client, emu, acc = ig
-    emu.processing_s = 0.3
+    emu.processing_s = 3600  # held in progress until the test ages it: no race with a busy machine
     cid = container(client, acc["user_id"], image_url=f"{host.url}/a.jpg", caption="hi #tag")
     assert status(client, cid) == "IN_PROGRESS"
     early = client.post(f"/{acc['user_id']}/media_publish", params={"creation_id": cid})
     assert early.status_code == 400 and error(early)["code"] == 9007
-    ready(client, cid)
+    emu.age_container(cid, 3600)
     assert status(client, cid) == "FINISHED"
     media_id = client.post(f"/{acc['user_id']}/media_publish", params={"creation_id": cid}).json()[
         "id"
