@@ -1,0 +1,138 @@
+"""Export: Markdown files (one per post, into a folder), one CSV, or JSON.
+
+Every exported post carries its id and group, so importing the file again
+updates that post wherever the file has moved. Files are written without
+following symbolic links (a link where a file would go is refused, and nothing
+is written), and created with the user's umask but never group- or
+world-writable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clientnest_cli.domain.post_states import check_status
+from clientnest_cli.errors import BadInput
+from clientnest_cli.services.content_csv import render_csv
+from clientnest_cli.services.content_items import THREAD_SEPARATOR
+from clientnest_cli.services.content_markdown import render_markdown
+from clientnest_cli.services.posts import label
+from clientnest_cli.store.post_repos import Posts
+from clientnest_cli.store.repos import Accounts
+
+if TYPE_CHECKING:
+    from clientnest_cli.services.context import AppContext
+
+NOT_SHARED_WRITABLE = 0o022
+
+
+@dataclass
+class ExportResult:
+    count: int
+    where: str = ""
+    text: str | None = None  # set when written to standard output
+
+
+def _records(ctx: AppContext, status: str | None) -> list[dict[str, Any]]:
+    statuses = [check_status(s) for s in (status or "").split(",") if s.strip()]
+    with ctx.store.session() as session:
+        ctx.actor(session)
+        posts, accounts = Posts(session), Accounts(session)
+        records = []
+        for post in posts.export_rows(statuses):
+            account = accounts.by_id(post.account_id)
+            parts = posts.thread_parts(post.id or 0)
+            media = posts.media(post.id or 0)
+            records.append(
+                {
+                    "id": post.id,
+                    "group": post.group_id,
+                    "status": post.status,
+                    "to": label(account) if account else "",
+                    "at": post.scheduled_at.isoformat() if post.scheduled_at else "",
+                    "text": THREAD_SEPARATOR.join([post.content, *[p.content for p in parts]]),
+                    "thread": bool(parts),
+                    "media": [str(ctx.paths.media_dir / m.file) for m in media],
+                    "alt": [m.alt_text for m in media],
+                    "hashtags": list(post.hashtags),
+                    "category": post.category,
+                }
+            )
+        return records
+
+
+def _slug(text: str) -> str:
+    words = re.findall(r"\w+", text.lower())[:6]
+    return "-".join(words)[:50] or "post"
+
+
+def refuse_links(*paths: Path) -> None:
+    """BadInput when any of ``paths`` is a symbolic link (checked before writing anything)."""
+    for path in paths:
+        if path.is_symlink():
+            raise BadInput(
+                f"{path} is a symbolic link; export does not write through links",
+                hint="remove the link, or export to another place",
+            )
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` without following a link there; never group/world-writable."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o666 & ~NOT_SHARED_WRITABLE)
+    except OSError as exc:
+        if path.is_symlink():
+            refuse_links(path)
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        mode = os.fstat(fd).st_mode & 0o777
+        if mode & NOT_SHARED_WRITABLE and hasattr(os, "fchmod"):
+            os.fchmod(fd, mode & ~NOT_SHARED_WRITABLE)
+        handle.write(text)
+
+
+def _markdown_files(folder: Path, records: list[dict[str, Any]]) -> ExportResult:
+    refuse_links(folder)
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{folder} is not a folder")
+    files = [(folder / f"{r['id']:05d}-{_slug(r['text'])}.md", r) for r in records]
+    refuse_links(*(path for path, _ in files))
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, record in files:
+        write_private(path, render_markdown(record, record["media"]))
+    return ExportResult(len(records), str(folder))
+
+
+def export_posts(
+    ctx: AppContext, fmt: str, *, status: str | None = None, output: Path | None = None
+) -> ExportResult:
+    fmt = (fmt or "").lower()
+    if fmt not in ("md", "csv", "json"):
+        raise BadInput(f"unknown format '{fmt}'", hint="use md, csv or json")
+    if fmt == "md" and output is None:
+        raise BadInput(
+            "Markdown export writes one file per post", hint="name a folder with --output DIR"
+        )
+    records = _records(ctx, status)
+    if fmt == "md":
+        assert output is not None
+        return _markdown_files(output.expanduser(), records)
+    if fmt == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = render_csv(records)
+    if output is None:
+        return ExportResult(len(records), "standard output", text)
+    target = output.expanduser()
+    refuse_links(target)
+    if target.is_dir():
+        target = target / f"posts.{fmt}"
+        refuse_links(target)
+    write_private(target, text)
+    return ExportResult(len(records), str(target))
