@@ -166,8 +166,9 @@ def _confine_media(
         real = path.resolve()
         if real in own or any(real.is_relative_to(root) for root in allowed):
             continue
+        shown = path.relative_to(item.folder) if path.is_relative_to(item.folder) else path
         raise BadInput(
-            f"{item.where}: media {path} is outside the file's folder",
+            f"{item.where}: media {shown} is outside the file's folder",
             hint="move it next to the file, or allow its folder with --media-root DIR",
         )
 
