@@ -312,6 +312,8 @@ def import_files(
             except BadInput as exc:
                 problems += _problems(item.where, exc)
         if problems and not opts.skip_invalid:
+            if len(problems) == 1 and len(items) + unreadable == 1:
+                raise BadInput(problems[0])  # one file, one reason: one line
             invalid = len(items) + unreadable - len(actions)
             raise ValidationFailed(
                 f"{invalid} of {len(items) + unreadable} item(s) are invalid; nothing was imported",

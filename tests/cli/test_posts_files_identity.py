@@ -190,6 +190,18 @@ def test_bad_ids_and_targets_are_refused(accounts: dict[str, int], tmp_path: Pat
     assert snapshot() == before
 
 
+def test_a_thread_part_id_is_refused_in_one_line(accounts: dict[str, int], tmp_path: Path) -> None:
+    ok("post", "create", "One\n---\nTwo", "--to", "x:acme", "--thread")
+    path = tmp_path / "part.md"
+    path.write_text("---\nid: 2\nto: x:acme\n---\nTwo, edited\n")
+    before = snapshot()
+    stderr = refused("post", "import", str(path))
+    assert snapshot() == before
+    assert stderr == (
+        "Error: part.md: post 2 is a part of a thread — edit the thread's first post, 1\n"
+    )
+
+
 def test_csv_rows_keep_identity_too(accounts: dict[str, int], tmp_path: Path) -> None:
     ok("post", "create", "Row one", "--to", "x:acme", "--at", "2030-03-01 09:00")
     ok("post", "create", "Row two", "--to", "bluesky:acme.bsky.social")
