@@ -280,16 +280,18 @@ def _problems(where: str, exc: BadInput) -> list[str]:
     return [first] + [f"{where}: {v}" for v in getattr(exc, "violations", [])]
 
 
-def _twice(items: list[ImportItem]) -> list[str]:
+def _twice(items: list[ImportItem]) -> tuple[list[str], set[int]]:
+    """Problems for the items naming a post an earlier item names, and their indexes."""
     seen: dict[int, str] = {}
-    problems = []
-    for item in items:
+    problems, again = [], set()
+    for index, item in enumerate(items):
         if item.post_id is None:
             continue
         if item.post_id in seen:
             problems.append(f"{item.where}: post {item.post_id} is also {seen[item.post_id]}")
+            again.add(index)
         seen.setdefault(item.post_id, item.where)
-    return problems
+    return problems, again
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -301,12 +303,15 @@ def import_files(
     opts = opts or ImportOptions()
     roots = _media_roots(opts.media_roots)
     items, problems, unreadable = _read(files)
-    problems += _twice(items)
+    twice, again = _twice(items)
+    problems += twice
     report = ImportReport()
     with ctx.store.session() as session:
         actor = ctx.require(session, Role.EDITOR, "importing posts")
         actions: list[_Action] = []
-        for item in items:
+        for index, item in enumerate(items):
+            if index in again:
+                continue
             try:
                 actions.append(_prepare(ctx, session, actor, item, opts, roots))
             except BadInput as exc:

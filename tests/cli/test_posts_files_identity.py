@@ -188,6 +188,9 @@ def test_bad_ids_and_targets_are_refused(accounts: dict[str, int], tmp_path: Pat
         "post", "import", str(path), str(copy)
     )
     assert snapshot() == before
+    run = imported(str(path), str(copy), "--skip-invalid")  # the copy is skipped, not applied
+    assert run["unchanged"] == ["00001-first.md: post 1 left as it was"]
+    assert len(run["skipped"]) == 1 and by_id()[1]["content"] == "First"
 
 
 def test_a_thread_part_id_is_refused_in_one_line(accounts: dict[str, int], tmp_path: Path) -> None:
