@@ -1,7 +1,11 @@
 """Export: Markdown files (one per post, into a folder), one CSV, or JSON.
 
 Every exported post carries its id and group, so importing the file again
-updates that post wherever the file has moved. Files are written without
+updates that post wherever the file has moved. Markdown and CSV files written
+to disk get copies of their media in a ``media/`` folder beside them, named by
+content, so the folder moves (or goes into git) as one piece and re-imports
+from inside itself; CSV on standard output and JSON name the store's own
+files. Files are written without
 following symbolic links (a link where a file would go is refused, and nothing
 is written), and created with the user's umask but never group- or
 world-writable.
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
 
 NOT_SHARED_WRITABLE = 0o022
+MEDIA_FOLDER = "media"  # next to exported Markdown/CSV files: copies of their media
 
 
 @dataclass
@@ -81,8 +87,9 @@ def refuse_links(*paths: Path) -> None:
             )
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` without following a link there; never group/world-writable."""
+def write_private(path: Path, data: str | Path) -> None:
+    """Write ``data`` (text, or the bytes of a file) to ``path`` without following a link
+    there; created with the user's umask, never group- or world-writable."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags, 0o666 & ~NOT_SHARED_WRITABLE)
@@ -90,23 +97,69 @@ def write_private(path: Path, text: str) -> None:
         if path.is_symlink():
             refuse_links(path)
         raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with os.fdopen(fd, "wb") as handle:
         mode = os.fstat(fd).st_mode & 0o777
         if mode & NOT_SHARED_WRITABLE and hasattr(os, "fchmod"):
             os.fchmod(fd, mode & ~NOT_SHARED_WRITABLE)
-        handle.write(text)
+        if isinstance(data, str):
+            handle.write(data.encode("utf-8"))
+            return
+        try:
+            with open(data, "rb") as source:
+                shutil.copyfileobj(source, handle)
+        except OSError as exc:
+            raise BadInput(f"cannot read the media file {data}: {exc.strerror or exc}") from None
 
 
-def _markdown_files(folder: Path, records: list[dict[str, Any]]) -> ExportResult:
+def _with_media(folder: Path, records: list[dict[str, Any]]) -> list[tuple[Path, Path]]:
+    """Point the records' media at copies in ``folder``/media (so the export moves as
+    one folder and re-imports from inside it); the (copy, store file) pairs to write."""
+    copies: dict[Path, Path] = {}
+    for record in records:
+        names = []
+        for stored in map(Path, record["media"]):
+            copies[folder / MEDIA_FOLDER / stored.name] = stored
+            names.append(f"{MEDIA_FOLDER}/{stored.name}")
+        record["media"] = names
+    if copies:
+        refuse_links(folder / MEDIA_FOLDER, *copies)
+    return list(copies.items())
+
+
+def _write_all(folder: Path, files: list[tuple[Path, str]], media: list[tuple[Path, Path]]) -> None:
+    refuse_links(*(path for path, _ in files))
+    folder.mkdir(parents=True, exist_ok=True)
+    if media:
+        (folder / MEDIA_FOLDER).mkdir(exist_ok=True)
+    for copy, stored in media:
+        write_private(copy, stored)
+    for path, text in files:
+        write_private(path, text)
+
+
+def _folder(folder: Path) -> Path:
     refuse_links(folder)
     if folder.exists() and not folder.is_dir():
         raise BadInput(f"{folder} is not a folder")
+    return folder
+
+
+def _markdown_files(folder: Path, records: list[dict[str, Any]]) -> ExportResult:
+    folder = _folder(folder)
+    media = _with_media(folder, records)
     files = [(folder / f"{r['id']:05d}-{_slug(r['text'])}.md", r) for r in records]
-    refuse_links(*(path for path, _ in files))
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, record in files:
-        write_private(path, render_markdown(record, record["media"]))
+    _write_all(folder, [(path, render_markdown(r, r["media"])) for path, r in files], media)
     return ExportResult(len(records), str(folder))
+
+
+def _csv_file(target: Path, records: list[dict[str, Any]]) -> ExportResult:
+    refuse_links(target)
+    if target.is_dir():
+        target = target / "posts.csv"
+    folder = _folder(target.parent)
+    media = _with_media(folder, records)
+    _write_all(folder, [(target, render_csv(records))], media)
+    return ExportResult(len(records), str(target))
 
 
 def export_posts(
@@ -129,6 +182,8 @@ def export_posts(
         text = render_csv(records)
     if output is None:
         return ExportResult(len(records), "standard output", text)
+    if fmt == "csv":
+        return _csv_file(output.expanduser(), records)
     target = output.expanduser()
     refuse_links(target)
     if target.is_dir():

@@ -84,19 +84,47 @@ def test_csv_media_is_confined_the_same_way(accounts: dict[str, int], repo: Path
     assert snapshot() == before and "bulk.csv row 2: media" in stderr
 
 
-def test_exported_media_reimports_as_the_posts_own(accounts: dict[str, int], repo: Path) -> None:
-    """An export names the store's copy of the media: that is the post's own, not outside."""
-    ok("post", "create", "Pic", "--to", "x:acme", "--media", str(repo / "ok.png"))
+def test_exported_media_travels_with_the_files(accounts: dict[str, int], repo: Path) -> None:
+    """A Markdown export copies its media beside it: the folder moves as one piece."""
+    ok("post", "create", "Pic", "--to", "x:acme", "--media", str(repo / "ok.png"), "--alt", "A")
     out = repo.parent / "out"
     ok("post", "export", "--format", "md", "--output", str(out))
     [path] = out.glob("*.md")
-    run = ok("post", "import", str(path), "--json").json()
+    [copy] = (out / "media").iterdir()
+    assert f"media:\n- media/{copy.name}\n" in path.read_text()
+    assert copy.read_bytes() == (repo / "ok.png").read_bytes()
+    moved = repo.parent / "moved"
+    out.rename(moved)
+    run = ok("post", "import", str(moved / path.name), "--json").json()
     assert run["unchanged"] == ["00001-pic.md: post 1 left as it was"]
-    # but another post may not take it
-    other = out / "other.md"
-    media_line = next(ln for ln in path.read_text().splitlines() if ln.startswith("- /"))
-    other.write_text(f"---\nto: x:acme\nmedia: {media_line[2:]}\n---\nMine now\n")
+
+
+def test_a_csv_naming_the_stores_media_is_the_posts_own_only(
+    accounts: dict[str, int], repo: Path
+) -> None:
+    """CSV on standard output names the store's copy: fine for that post, not for another."""
+    ok("post", "create", "Pic", "--to", "x:acme", "--media", str(repo / "ok.png"))
+    saved = repo.parent / "saved.csv"
+    saved.write_text(ok("post", "export", "--format", "csv").stdout)
+    [row] = list(csv.DictReader(io.StringIO(saved.read_text())))
+    assert Path(row["media"]).is_absolute()
+    run = ok("post", "import", str(saved), "--json").json()
+    assert run["unchanged"] == ["saved.csv row 1: post 1 left as it was"]
+    other = repo / "other.md"
+    other.write_text(f"---\nto: x:acme\nmedia: {row['media']}\n---\nMine now\n")
     assert "is outside the file's folder" in refused("post", "import", str(other))
+
+
+def test_export_refuses_a_linked_media_folder(accounts: dict[str, int], repo: Path) -> None:
+    ok("post", "create", "Pic", "--to", "x:acme", "--media", str(repo / "ok.png"))
+    out = repo.parent / "out"
+    out.mkdir()
+    elsewhere = repo.parent / "elsewhere"
+    elsewhere.mkdir()
+    (out / "media").symlink_to(elsewhere, target_is_directory=True)
+    stderr = refused("post", "export", "--format", "md", "--output", str(out))
+    assert "media is a symbolic link" in stderr
+    assert list(elsewhere.iterdir()) == [] and list(out.glob("*.md")) == []
 
 
 @pytest.fixture
