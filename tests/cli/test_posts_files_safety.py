@@ -127,11 +127,11 @@ def test_export_refuses_a_linked_media_folder(accounts: dict[str, int], repo: Pa
     assert list(elsewhere.iterdir()) == [] and list(out.glob("*.md")) == []
 
 
-@pytest.fixture
-def umask_002() -> Iterator[None]:
-    old = os.umask(0o002)
+@pytest.fixture(params=[0o002, 0o077])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    old = os.umask(request.param)
     try:
-        yield
+        yield request.param
     finally:
         os.umask(old)
 
@@ -155,20 +155,23 @@ def test_export_never_writes_through_a_link(accounts: dict[str, int], tmp_path: 
     assert not (tmp_path / "private-dir").exists()
 
 
-def test_exported_files_are_never_group_or_world_writable(
-    accounts: dict[str, int], tmp_path: Path, umask_002: None
+def test_exported_files_follow_the_umask_but_are_never_shared_writable(
+    accounts: dict[str, int], tmp_path: Path, umask: int, repo: Path
 ) -> None:
-    ok("post", "create", "Hello", "--to", "x:acme")
+    ok("post", "create", "Hello", "--to", "x:acme", "--media", str(repo / "ok.png"))
     ok("post", "export", "--format", "md", "--output", str(tmp_path / "md"))
     target = tmp_path / "posts.csv"
     target.write_text("old")
     os.chmod(target, 0o666)
     ok("post", "export", "--format", "csv", "--output", str(target))
     ok("post", "export", "--format", "json", "--output", str(tmp_path / "posts.json"))
-    for path in [*(tmp_path / "md").glob("*.md"), target, tmp_path / "posts.json"]:
+    written = [*(tmp_path / "md").rglob("*.*"), target, tmp_path / "posts.json"]
+    assert len(written) == 4  # one Markdown file, its media copy, the CSV, the JSON
+    for path in written:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o022 == 0, (path.name, oct(mode))
-        assert mode & 0o444 == 0o444  # the user's umask (002) otherwise holds
+        if path != target:  # created here: the user's umask holds
+            assert mode == 0o644 & ~umask, (path.name, oct(mode))
     assert target.read_text().startswith("id,group,")
 
 
