@@ -150,7 +150,7 @@ def import_(
         False, "--schedule", help="Schedule drafts whose file has an at: time."
     ),
     media_root: list[Path] = typer.Option(
-        [], "--media-root", help="Also allow media from this folder (repeatable)."
+        [], "--media-root", metavar="DIR", help="Also allow media from this folder (repeatable)."
     ),
     as_json: bool = JSON,
 ) -> None:
