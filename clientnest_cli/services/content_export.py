@@ -144,10 +144,18 @@ def _folder(folder: Path) -> Path:
     return folder
 
 
+def _file_name(folder: Path, record: dict[str, Any]) -> str:
+    """``00042-first-words.md``; a post exported here before keeps its file's name, so an
+    edit of its text does not leave the old file behind (naming the same post twice)."""
+    prefix = f"{record['id']:05d}-"
+    earlier = sorted(folder.glob(f"{prefix}*.md")) if folder.is_dir() else []
+    return earlier[0].name if earlier else f"{prefix}{_slug(record['text'])}.md"
+
+
 def _markdown_files(folder: Path, records: list[dict[str, Any]]) -> ExportResult:
     folder = _folder(folder)
     media = _with_media(folder, records)
-    files = [(folder / f"{r['id']:05d}-{_slug(r['text'])}.md", r) for r in records]
+    files = [(folder / _file_name(folder, r), r) for r in records]
     _write_all(folder, [(path, render_markdown(r, r["media"])) for path, r in files], media)
     return ExportResult(len(records), str(folder))
 

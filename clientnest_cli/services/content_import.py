@@ -22,7 +22,7 @@ valid ones are imported and the rest reported.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -265,12 +265,40 @@ def _prepare(
 ) -> _Action:
     existing, foreign = _matched(session, item, opts)
     _confine_media(ctx, session, item, existing, roots)
-    plan = plan_compose(ctx, session, actor, item.draft)
+    plan = _plan(ctx, session, actor, item, existing)
     action = _Action(item, plan, group=existing[0].group_id if existing else None)
     # an exported file's `at:` was not written by the user: it schedules nothing new
     action.drafts = (foreign and not opts.schedule) or item.status == PostStatus.DRAFT
     _decide(session, item, plan, existing, action, opts)
     return action
+
+
+def _plan(
+    ctx: AppContext, session: Session, actor: User, item: ImportItem, existing: list[Post]
+) -> ComposePlan:
+    """The checked plan; a past `at:` is fine when it is the time the post already has
+    (an exported file of a post that went out, or is overdue)."""
+    kept = _kept_past_time(item.draft.at, actor.timezone, existing)
+    if kept is None:
+        return plan_compose(ctx, session, actor, item.draft)
+    plan = plan_compose(ctx, session, actor, replace(item.draft, at=None))
+    plan.times = [kept]
+    return plan
+
+
+def _kept_past_time(at: str | None, tz_name: str, existing: list[Post]) -> datetime | None:
+    from clientnest_cli.services.timeparse import parse_when
+    from clientnest_cli.store.types import utcnow
+
+    if not at or not existing:
+        return None
+    try:
+        when = parse_when(at, tz_name, allow_past=True)
+    except BadInput:
+        return None
+    if when > utcnow() or not any(p.scheduled_at == when for p in existing):
+        return None
+    return when
 
 
 def _problems(where: str, exc: BadInput) -> list[str]:

@@ -138,6 +138,29 @@ def test_a_published_post_is_never_changed_nor_copied(
     assert new["content"] == "Live already, edited" and new["group_id"] != by_id()[1]["group_id"]
 
 
+def test_files_of_posts_whose_time_has_passed_reimport(
+    accounts: dict[str, int], tmp_path: Path
+) -> None:
+    """A published or failed post's time is in the past: its file still re-imports."""
+    ok("post", "create", "Went out", "--to", "x:acme", "--at", "2030-03-01 09:00")
+    ok("post", "create", "Went wrong", "--to", "x:acme", "--at", "2030-03-01 09:00")
+    past = datetime(2021, 3, 1, 8, 0, tzinfo=UTC)
+    set_post(1, status="published", scheduled_at=past)
+    set_post(2, status="failed", scheduled_at=past, last_error="boom")
+    files = export_md(tmp_path / "out")
+    before = snapshot()
+    run = imported(*map(str, files.values()))
+    assert (run["updated"], len(run["unchanged"])) == ([], 2)
+    assert snapshot() == before
+    files[2].write_text(files[2].read_text().replace("Went wrong", "Went wrong, fixed"))
+    run = imported(str(files[2]))
+    assert run["updated"] == [2] and by_id()[2]["status"] == "failed"  # not promoted
+    assert by_id()[2]["content"] == "Went wrong, fixed"
+    # a past time the post does not have is still refused
+    files[2].write_text(files[2].read_text().replace("2021-03-01T08:00", "2021-03-02T08:00"))
+    assert "is in the past" in refused("post", "import", str(files[2]))
+
+
 def test_a_file_from_another_store_is_refused_unless_new(
     accounts: dict[str, int], tmp_path: Path
 ) -> None:

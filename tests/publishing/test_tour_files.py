@@ -95,3 +95,9 @@ def test_tour_export_edit_import_twice_then_publish_sends_each_post_once(
     assert "with oat milk" in bluesky_text
     feed = json.loads(accounts.feed_path.read_text())
     assert len(feed["items"]) == 1 and "file:" not in accounts.feed_path.read_text()
+    # the published posts' files, exported again, re-import as they are: nothing to do
+    ok("post", "export", "--format", "md", "--output", "posts/")
+    files = sorted((tmp_path / "posts").glob("*.md"))
+    assert len(files) == 4
+    later = ok("post", "import", *map(str, files)).stdout
+    assert "Imported: 0 created, 0 updated, 4 left as they were, 0 skipped." in later
