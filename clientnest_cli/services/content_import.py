@@ -190,8 +190,8 @@ def _wanted_status(post: Post, when: datetime | None, opts: ImportOptions) -> st
 def _same(
     posts: Posts, post: Post, target: TargetPlan, plan: ComposePlan, when: datetime | None
 ) -> bool:
-    """Whether the file says what ``post`` already is (its time only when ``when`` is
-    compared: a published post is compared on content alone)."""
+    """Whether the file says what ``post`` already is: text, parts, tags, category,
+    media and time (a published or publishing post on everything but its time)."""
     parts = [post.content, *[p.content for p in posts.thread_parts(post.id or 0)]]
     media = [(m.sha256, m.alt_text) for m in sorted(posts.media(post.id or 0), key=_position)]
     return (
