@@ -1,0 +1,53 @@
+"""case-insensitive lookup keys for client names and account handles
+
+SQLite's lower() folds ASCII only, so "Ölmühle GmbH" could not be found by
+that name typed in another case. Each row now carries a Unicode casefold
+of its name (clients) or handle (accounts), filled here for existing rows
+and kept current by the models on every save.
+
+Revision ID: 0008_casefold_keys
+Revises: 0001_initial
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+from clientnest_cli.store.types import fold_key
+
+revision = "0008_casefold_keys"
+down_revision = "0001_initial"
+branch_labels = None
+depends_on = None
+
+_KEYS = (("client", "name", "name_key"), ("socialaccount", "handle", "handle_key"))
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    for table, source, key in _KEYS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column(
+                    key,
+                    sqlmodel.sql.sqltypes.AutoString(length=600),
+                    nullable=False,
+                    server_default="",
+                )
+            )
+            batch_op.create_index(batch_op.f(f"ix_{table}_{key}"), [key], unique=False)
+        rows = bind.execute(sa.text(f"SELECT id, {source} FROM {table}")).all()
+        for row_id, value in rows:
+            bind.execute(
+                sa.text(f"UPDATE {table} SET {key} = :key WHERE id = :id"),
+                {"key": fold_key(value), "id": row_id},
+            )
+
+
+def downgrade() -> None:
+    for table, _source, key in _KEYS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f"ix_{table}_{key}"))
+            batch_op.drop_column(key)
