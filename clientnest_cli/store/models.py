@@ -36,8 +36,6 @@ class User(SQLModel, table=True):
     ai_tokens_limit: int = 0
     ai_usage_month: str = Field(default="", max_length=7)  # YYYY-MM the counter belongs to
     timezone: str = Field(default="UTC", max_length=64)
-    notify_on_failure: bool = True
-    notify_on_reauth: bool = True
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
 
 
@@ -230,24 +228,6 @@ class AIJob(SQLModel, table=True):
     lease_expires_at: datetime | None = Field(default=None, sa_column=_ts())
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
     finished_at: datetime | None = Field(default=None, sa_column=_ts())
-
-
-ALL_TABLES = [
-    User,
-    Client,
-    SocialAccount,
-    Post,
-    PostMedia,
-    PostMetricsSnapshot,
-    AccountStatsSnapshot,
-    Comment,
-    AIRequestLog,
-    AuditEvent,
-    PublishAttempt,
-    PostingSlot,
-    DaemonHeartbeat,
-    AIJob,
-]
 
 
 # --- case-insensitive lookup keys ---------------------------------------------------

@@ -73,16 +73,6 @@ class Posts:
             select(PostMedia).where(PostMedia.post_id == post_id).order_by(col(PostMedia.position))
         ).all()
 
-    def media_counts(self, post_ids: Sequence[int]) -> dict[int, int]:
-        if not post_ids:
-            return {}
-        rows = self.s.exec(
-            select(PostMedia.post_id, func.count())
-            .where(col(PostMedia.post_id).in_(list(post_ids)))
-            .group_by(col(PostMedia.post_id))
-        ).all()
-        return {post_id: count for post_id, count in rows}
-
     def remove_media(self, post_id: int) -> None:
         for row in self.media(post_id):
             self.s.delete(row)

@@ -5,6 +5,10 @@ that name typed in another case. Each row now carries a Unicode casefold
 of its name (clients) or handle (accounts), filled here for existing rows
 and kept current by the models on every save.
 
+Also drops ``user.notify_on_failure`` and ``user.notify_on_reauth``: nothing
+ever read them (notifications go to the desktop and the configured webhook,
+for everyone), so they promised a per-user choice that did not exist.
+
 Revision ID: 0008_casefold_keys
 Revises: 0001_initial
 """
@@ -23,6 +27,7 @@ branch_labels = None
 depends_on = None
 
 _KEYS = (("client", "name", "name_key"), ("socialaccount", "handle", "handle_key"))
+_UNUSED = ("notify_on_failure", "notify_on_reauth")
 
 
 def upgrade() -> None:
@@ -44,9 +49,17 @@ def upgrade() -> None:
                 sa.text(f"UPDATE {table} SET {key} = :key WHERE id = :id"),
                 {"key": fold_key(value), "id": row_id},
             )
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        for column in _UNUSED:
+            batch_op.drop_column(column)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        for column in _UNUSED:
+            batch_op.add_column(
+                sa.Column(column, sa.Boolean(), nullable=False, server_default=sa.true())
+            )
     for table, _source, key in _KEYS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(batch_op.f(f"ix_{table}_{key}"))
