@@ -119,7 +119,7 @@ def test_readme_blocks_run_as_written(tmp_path: Path) -> None:
     try:
         proc = subprocess.run(
             ["bash", "-c", PRELUDE + script],
-            cwd=work, env=env, capture_output=True, text=True, timeout=600,
+            cwd=work, env=env, capture_output=True, text=True, timeout=1200,
             stdin=subprocess.DEVNULL,
         )  # fmt: skip
     finally:
