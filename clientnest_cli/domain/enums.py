@@ -57,11 +57,3 @@ class ApprovalStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-
-
-class AttemptOutcome(StrEnum):
-    OK = "ok"
-    RETRYABLE = "retryable"
-    PERMANENT = "permanent"
-    AUTH = "auth"
-    UNKNOWN = "unknown"

@@ -353,14 +353,13 @@ def sync(
         except ClientNestError as exc:
             results.append((account, f"failed: {exc.one_line()}"))
         else:
-            _record_stats(ctx, account, info)
-            results.append((account, "ok"))
+            results.append((_record_stats(ctx, account, info), "ok"))  # the row after the sync
         if progress:
             progress(account)
     return results
 
 
-def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> None:
+def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> SocialAccount:
     with ctx.store.session() as session:
         row = session.get(SocialAccount, account.id)
         assert row is not None
@@ -375,3 +374,5 @@ def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> None
                 post_count=row.post_count,
             )
         )
+        session.flush()
+        return row

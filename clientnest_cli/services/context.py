@@ -66,7 +66,9 @@ class AppContext:
     def create_store(self) -> Store:
         from clientnest_cli.store.db import Store
 
-        self._store = Store.open(self.database_url, create=True)
+        # only the default data folder is made; a database_url's folder must exist
+        make_folder = self.settings.database_url is None
+        self._store = Store.open(self.database_url, create=True, make_folder=make_folder)
         return self._store
 
     @cached_property

@@ -70,6 +70,7 @@ class PostRow:
     post: Post
     account: str
     thread: bool  # starts a thread
+    thread_size: int = 0  # posts in its thread, lead included (0: not in a thread)
 
 
 @dataclass
@@ -138,8 +139,19 @@ def list_posts(
         )
         posts = Posts(session)
         rows = posts.list(filters)
-        leads = posts.thread_lead_ids([p.id or 0 for p, _, _ in rows])
-        return PostList([PostRow(p, f"{pl}:{h}", (p.id or 0) in leads) for p, pl, h in rows], tz)
+        sizes = posts.thread_sizes([p.thread_parent_id or p.id or 0 for p, _, _ in rows])
+        return PostList(
+            [
+                PostRow(
+                    p,
+                    f"{pl}:{h}",
+                    (p.id or 0) in sizes,
+                    sizes.get(p.thread_parent_id or p.id or 0, 0),
+                )
+                for p, pl, h in rows
+            ],
+            tz,
+        )
 
 
 # --- show ---------------------------------------------------------------------------

@@ -8,10 +8,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, event
 from sqlmodel import JSON, Field, SQLModel
 
-from clientnest_cli.store.types import UTCDateTime, utcnow
+from clientnest_cli.store.types import UTCDateTime, fold_key, utcnow
 
 
 def _uuid() -> str:
@@ -36,8 +36,6 @@ class User(SQLModel, table=True):
     ai_tokens_limit: int = 0
     ai_usage_month: str = Field(default="", max_length=7)  # YYYY-MM the counter belongs to
     timezone: str = Field(default="UTC", max_length=64)
-    notify_on_failure: bool = True
-    notify_on_reauth: bool = True
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
 
 
@@ -46,6 +44,7 @@ class Client(SQLModel, table=True):
     name: str = Field(index=True, unique=True, max_length=200)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    name_key: str = Field(default="", max_length=600, index=True)  # fold_key(name), set on save
 
 
 class SocialAccount(SQLModel, table=True):
@@ -70,6 +69,7 @@ class SocialAccount(SQLModel, table=True):
     connected_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
     last_synced_at: datetime | None = Field(default=None, sa_column=_ts())
+    handle_key: str = Field(default="", max_length=600, index=True)  # fold_key(handle), on save
 
 
 class Post(SQLModel, table=True):
@@ -230,19 +230,18 @@ class AIJob(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
-ALL_TABLES = [
-    User,
-    Client,
-    SocialAccount,
-    Post,
-    PostMedia,
-    PostMetricsSnapshot,
-    AccountStatsSnapshot,
-    Comment,
-    AIRequestLog,
-    AuditEvent,
-    PublishAttempt,
-    PostingSlot,
-    DaemonHeartbeat,
-    AIJob,
-]
+# --- case-insensitive lookup keys ---------------------------------------------------
+# SQLite's lower() folds ASCII only, so "Ölmühle" is found through a stored
+# Unicode casefold of the name instead; every insert and update keeps it current.
+
+
+@event.listens_for(Client, "before_insert")
+@event.listens_for(Client, "before_update")
+def _client_key(_mapper: object, _conn: object, target: Client) -> None:
+    target.name_key = fold_key(target.name)
+
+
+@event.listens_for(SocialAccount, "before_insert")
+@event.listens_for(SocialAccount, "before_update")
+def _account_key(_mapper: object, _conn: object, target: SocialAccount) -> None:
+    target.handle_key = fold_key(target.handle)
