@@ -218,7 +218,14 @@ def enrol(ctx: AppContext) -> tuple[str, datetime]:
                 expires_at=expires,
             )
         )
-        ctx.audit(session, actor.email, "secrets.enrol", "data_key", key_id, expires_at=expires)
+        ctx.audit(
+            session,
+            actor.email,
+            "secrets.enrol",
+            "data_key",
+            key_id,
+            expires_at=expires.isoformat(),
+        )
     return code, expires
 
 
