@@ -130,7 +130,7 @@ def _record(
         credentials.save(ctx.vault, row, fresh, session)
         row.token_expires_at = fresh.expires_at
         session.add(row)
-        ctx.audit(session, actor, "account.token_refresh", "account", row.id)
+        ctx.audit(session, actor, "account.token_refresh", "account", row.id, by=claim.owner)
         return fresh
 
 
@@ -174,7 +174,9 @@ def refresh_now(
     claim = _claim(ctx, account_id, used, ahead)
     if not isinstance(claim, _Claim):
         adapter.account.credentials = claim
+        adapter.adopted_token = True  # type: ignore[attr-defined]
         return adapter
+    adapter.adopted_token = False  # type: ignore[attr-defined]
     adapter.account.credentials = replace(
         adapter.account.credentials, refresh_token=claim.refresh_token
     )
@@ -206,7 +208,12 @@ def with_fresh_token(
     actor: str,
     adapter: Adapter | None = None,
 ) -> T:
-    """Run ``call`` with a usable token: refresh ahead of expiry, and once on an auth error."""
+    """Run ``call`` with a usable token: refresh ahead of expiry, and once on an auth error.
+
+    A token adopted from another process (it refreshed first) that is refused
+    too was stale where we found it (e.g. this adapter was cached): that one
+    is refreshed, once.
+    """
     from clientnest_cli.services.accounts import adapter_for
 
     ensure_usable(account)
@@ -214,11 +221,14 @@ def with_fresh_token(
     ahead = timedelta(minutes=ctx.settings.daemon.token_refresh_ahead_minutes)
     if due_for_refresh(adapter, ahead):
         adapter = refresh_now(ctx, account, actor, adapter, ahead=ahead)
-    used = adapter.account.credentials.access_token
-    try:
-        return call(adapter)
-    except PlatformError as exc:
-        if exc.kind != "auth":
-            raise
-    adapter = refresh_now(ctx, account, actor, adapter, used_token=used)
-    return call(adapter)
+    for last in (False, False, True):
+        used = adapter.account.credentials.access_token
+        try:
+            return call(adapter)
+        except PlatformError as exc:
+            if exc.kind != "auth" or last:
+                raise
+        adapter = refresh_now(ctx, account, actor, adapter, used_token=used)
+        if not getattr(adapter, "adopted_token", False):
+            return call(adapter)  # we refreshed it ourselves: no third try
+    raise AssertionError("unreachable")
