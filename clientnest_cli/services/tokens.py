@@ -60,7 +60,7 @@ def ensure_usable(account: SocialAccount) -> None:
 
 # platforms/http.py's client times out at 20 s; the claim outlives a slow call with retries
 CLAIM_TTL = timedelta(seconds=60)
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.1
 
 
 @dataclass
