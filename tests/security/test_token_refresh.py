@@ -125,3 +125,30 @@ def test_a_second_refresher_waits_for_the_claim_and_adopts_the_new_token(
     assert errors == []
     assert refreshes.used == 1 and refreshes.refused == []
     assert results["first"] == results["second"]  # the second adopted the first's token
+
+
+def test_an_adopted_token_that_is_refused_too_is_refreshed_once_more(
+    x_account: int, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached adapter holds T1; another process rotated to T2, which expired too."""
+    from clientnest_cli.services.accounts import adapter_for
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.services.tokens import with_fresh_token
+    from clientnest_cli.store.models import SocialAccount
+
+    refreshes = count_refreshes(sandbox, monkeypatch)
+    ctx = AppContext()
+    try:
+        with ctx.store.session() as session:
+            account = session.get(SocialAccount, x_account)
+        assert account is not None
+        cached = adapter_for(ctx, account)
+        ok("accounts", "refresh", f"x:{account.handle}")  # another process: T1 → T2
+        emulator = sandbox.emulator("x")
+        with emulator.lock:
+            emulator.tokens.expire_all()
+        info = with_fresh_token(ctx, account, lambda a: a.account_info(), "test", cached)
+    finally:
+        ctx.close()
+    assert info.handle == account.handle
+    assert refreshes.used == 2 and refreshes.refused == []
