@@ -8,7 +8,8 @@ own keyring or encrypted file. The first host makes it on first use;
 one-time code, and ``secrets join`` on the new host takes it.
 
 A secret not in the store yet (saved before the switch to ``store``) is read
-from this host's keyring and moves to the store on its next write.
+from this host's keyring and moves to the store on its next write, or when
+this host runs ``secrets enrol``.
 """
 
 from __future__ import annotations
@@ -192,8 +193,33 @@ def _require_store_mode(ctx: AppContext) -> None:
         )
 
 
+def move_host_secrets(ctx: AppContext, session: Session) -> int:
+    """Seal into the store every account token and app secret this host still holds."""
+    from sqlmodel import select
+
+    from clientnest_cli.store.models import SocialAccount, StoredSecret
+
+    vault = StoreVault(ctx).bind(session)
+    accounts = session.exec(select(SocialAccount)).all()
+    names = {a.secret_key for a in accounts}
+    names |= {f"app:{platform}:client_secret" for platform in {a.platform for a in accounts}}
+    moved = 0
+    for name in sorted(names):
+        if session.get(StoredSecret, name) is not None:
+            continue
+        value = ctx.secrets.get(name)
+        if value is not None:
+            vault.set(name, value)
+            moved += 1
+    return moved
+
+
 def enrol(ctx: AppContext) -> tuple[str, datetime]:
-    """A one-time code (valid for an hour) that lets another host take the data key."""
+    """A one-time code (valid for an hour) that lets another host take the data key.
+
+    This host's tokens that are not in the store yet move there first, so the
+    new host finds every account's credentials.
+    """
     from sqlmodel import delete
 
     from clientnest_cli.security.sealing import code_hash, new_code, wrap_for_code
@@ -206,6 +232,7 @@ def enrol(ctx: AppContext) -> tuple[str, datetime]:
         current = StoreVault(ctx).bind(session).current_key(session)
         assert current is not None
         key_id, key = current
+        moved = move_host_secrets(ctx, session)
         session.exec(delete(SecretEnrolment).where(SecretEnrolment.expires_at <= utcnow()))  # type: ignore[call-overload]
         code, raw = new_code()
         expires = utcnow() + ENROL_TTL
@@ -225,6 +252,7 @@ def enrol(ctx: AppContext) -> tuple[str, datetime]:
             "data_key",
             key_id,
             expires_at=expires.isoformat(),
+            moved_to_store=moved,
         )
     return code, expires
 

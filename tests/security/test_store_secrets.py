@@ -106,3 +106,54 @@ def test_doctor_says_where_tokens_live(hosts: list[Host]) -> None:
     run = cli("doctor", "--json")
     checks = {c["name"]: c for c in run.json()}
     assert checks["tokens"]["ok"] is False and "secrets join" in checks["tokens"]["detail"]
+
+
+def test_switching_to_the_store_moves_this_hosts_tokens_at_enrol(
+    home: Path,
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox: SandboxServer,
+    browser: FakeBrowser,
+) -> None:
+    a, b = make_hosts(tmp_path, database_url, monkeypatch)
+    a.use()
+    monkeypatch.setenv("CLIENTNEST_SECRETS__TOKENS", "keyring")
+    init_store()
+    x = ok(
+        "accounts", "connect", "x", "--server", sandbox.base_url("x"), "--timeout", "10", "--json"
+    ).json()
+    assert "account:" in a.secrets_file.read_text() and stored_rows(database_url) == []
+    monkeypatch.setenv("CLIENTNEST_SECRETS__TOKENS", "store")
+    ok("accounts", "refresh", x["ref"])  # read through from this host's keyring, written sealed
+    code = ok("secrets", "enrol", "--json").json()["code"]
+    assert "account:" not in a.secrets_file.read_text()
+    assert len(stored_rows(database_url)) == 1
+    b.use()
+    ok("secrets", "join", input=code + "\n")
+    ok("accounts", "refresh", x["ref"])
+
+
+def test_enrol_moves_tokens_nobody_wrote_since_the_switch(
+    home: Path,
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox: SandboxServer,
+    browser: FakeBrowser,
+) -> None:
+    a, b = make_hosts(tmp_path, database_url, monkeypatch)
+    a.use()
+    monkeypatch.setenv("CLIENTNEST_SECRETS__TOKENS", "keyring")
+    init_store()
+    x = ok(
+        "accounts", "connect", "x", "--server", sandbox.base_url("x"), "--timeout", "10", "--json"
+    ).json()
+    monkeypatch.setenv("CLIENTNEST_SECRETS__TOKENS", "store")
+    code = ok("secrets", "enrol", "--json").json()["code"]
+    enrolled = [e for e in ok("audit", "list", "--json").json() if e["action"] == "secrets.enrol"]
+    assert enrolled[0]["details"]["moved_to_store"] == 1
+    assert "account:" not in a.secrets_file.read_text()
+    b.use()
+    ok("secrets", "join", input=code + "\n")
+    ok("accounts", "refresh", x["ref"])
