@@ -89,7 +89,8 @@ class NotificationSettings(Section):
 
 
 class SecretsSettings(Section):
-    backend: str = Field("auto", pattern="^(auto|keyring|cryptfile)$")
+    backend: str = Field("auto", pattern="^(auto|keyring|file|cryptfile)$")  # cryptfile = file
+    tokens: str = Field("keyring", pattern="^(keyring|store)$")  # store: shared, team mode
 
 
 class Settings(BaseSettings):

@@ -77,6 +77,18 @@ class AppContext:
 
         return Secrets(self.settings.secrets.backend, self.paths.secrets_file)
 
+    @cached_property
+    def vault(self) -> Any:
+        """Where account tokens and app secrets live: this host's keyring, or the store.
+
+        Both offer get/set/delete and get_json/set_json; see services/vault.py.
+        """
+        if self.settings.secrets.tokens == "store":
+            from clientnest_cli.services.vault import StoreVault
+
+            return StoreVault(self)
+        return self.secrets
+
     # --- the acting user ---------------------------------------------------
     def actor(self, session: Session) -> User:
         """--as EMAIL, else config's `user`, else the first owner."""

@@ -84,7 +84,7 @@ def refresh_expiring_tokens(ctx: AppContext, actor: str, ahead: timedelta) -> in
     refreshed = 0
     for account in due:
         try:
-            refresh_now(ctx, account, actor)
+            refresh_now(ctx, account, actor, ahead=ahead)
             refreshed += 1
         except ClientNestError:
             continue  # refresh_now marked it needs_reauth and notified

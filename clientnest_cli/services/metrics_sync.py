@@ -128,6 +128,7 @@ def _run(
     step = progress or (lambda _n: None)
     report = SyncReport([AccountResult(a.id or 0, f"{a.platform}:{a.handle}") for a in targets])
     ctx.secrets  # noqa: B018 - made once here, not raced for by the threads below
+    ctx.vault  # noqa: B018
 
     def one(account: SocialAccount, result: AccountResult) -> None:
         try:

@@ -1,6 +1,8 @@
 """The data model of DESIGN.md. Keep the names: other code and docs use them.
 
-No table holds a token: ``SocialAccount.secret_key`` names the keyring entry.
+No table holds a plain-text token: ``SocialAccount.secret_key`` names the
+keyring entry, or (``secrets.tokens = "store"``) the ``StoredSecret`` row that
+holds it encrypted under a data key only the enrolled hosts' keyrings have.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ class SocialAccount(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
     last_synced_at: datetime | None = Field(default=None, sa_column=_ts())
     handle_key: str = Field(default="", max_length=600, index=True)  # fold_key(handle), on save
+    # a token refresh in flight (services/tokens.py): who, and until when at most
+    refresh_claimed_by: str = Field(default="", max_length=100)
+    refresh_claim_until: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class Post(SQLModel, table=True):
@@ -228,6 +233,34 @@ class AIJob(SQLModel, table=True):
     lease_expires_at: datetime | None = Field(default=None, sa_column=_ts())
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
     finished_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class SecretDataKey(SQLModel, table=True):
+    """The store's data key, by id; only ``verifier`` (a sealed constant) is here, never the key."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    verifier: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class StoredSecret(SQLModel, table=True):
+    """A secret sealed with AES-256-GCM under the data key (``secrets.tokens = "store"``)."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    data_key_id: str = Field(max_length=32)
+    sealed: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class SecretEnrolment(SQLModel, table=True):
+    """A one-time code's copy of the data key, wrapped under a key derived from the code."""
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    data_key_id: str = Field(max_length=32)
+    wrapped: str = Field(max_length=200)
+    created_by: str = Field(default="", max_length=320)
+    expires_at: datetime = Field(sa_column=_ts(False))
+
 
 
 # --- case-insensitive lookup keys ---------------------------------------------------
