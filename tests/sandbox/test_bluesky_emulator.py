@@ -144,7 +144,7 @@ def test_procedures_need_json_and_unknown_methods_are_501(client, acct) -> None:
         headers={**auth(acct["access_token"]), "Content-Type": "text/plain"},
     )
     assert response.status_code == 400 and "Content-Type" in response.json()["message"]
-    unknown = client.get("/app.bsky.feed.getTimeline")
+    unknown = client.get("/app.bsky.notification.listNotifications")
     assert unknown.status_code == 501 and unknown.json()["error"] == "MethodNotImplemented"
     assert "RateLimit-Limit" in unknown.headers
 
@@ -220,11 +220,21 @@ def test_blobs_and_image_embeds(client, emu, acct) -> None:
     assert bad.status_code == 400 and "blob" in bad.json()["message"]
 
 
-def test_upload_blob_needs_content_type_and_at_most_2mb(client, acct) -> None:
-    no_type = client.post(
-        "/com.atproto.repo.uploadBlob", content=b"x", headers=auth(acct["access_token"])
+def test_upload_blob_sniffs_the_type_and_takes_at_most_2mb(client, acct) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    for declared in ({}, {"Content-Type": "*/*"}, {"Content-Type": "application/octet-stream"}):
+        sniffed = client.post(
+            "/com.atproto.repo.uploadBlob",
+            content=png,
+            headers={**auth(acct["access_token"]), **declared},
+        )
+        assert sniffed.json()["blob"]["mimeType"] == "image/png"  # as the reference PDS does
+    unknown = client.post(
+        "/com.atproto.repo.uploadBlob",
+        content=b"just bytes",
+        headers={**auth(acct["access_token"]), "Content-Type": "*/*"},
     )
-    assert no_type.status_code == 400
+    assert unknown.json()["blob"]["mimeType"] == "application/octet-stream"
     big = client.post(
         "/com.atproto.repo.uploadBlob",
         content=b"x" * 2_000_001,
