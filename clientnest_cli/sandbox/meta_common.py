@@ -134,7 +134,7 @@ class GraphEmulator(GraphAuth):
             Route("/oauth/access_token", self.code_exchange, methods=["POST"]),
             Route("/access_token", self.exchange, methods=["GET"]),
             Route("/refresh_access_token", self.refresh, methods=["GET"]),
-            Route("/{path:path}", self.dispatch, methods=["GET", "POST"]),
+            Route("/{path:path}", self.dispatch, methods=["GET", "POST", "DELETE"]),
         ]
 
     def routes(self) -> list[Route]:  # type: ignore[override]
@@ -159,6 +159,8 @@ class GraphEmulator(GraphAuth):
             if len(parts) == 1 and request.method == "GET":
                 node_id = user_id if parts[0] == "me" else parts[0]
                 return JSONResponse(self.node(node_id, params.get("fields")))
+            if len(parts) == 1 and request.method == "DELETE":
+                return JSONResponse(self.delete_node(parts[0], user_id))
             if len(parts) == 2:
                 owner = user_id if parts[0] == "me" else parts[0]
                 handler = self.edges().get((request.method, parts[1]))
@@ -180,6 +182,15 @@ class GraphEmulator(GraphAuth):
 
     def node(self, node_id: str, fields: str | None) -> dict[str, Any]:
         raise NotImplementedError
+
+    def delete_node(self, node_id: str, caller: str) -> dict[str, Any]:
+        """Platforms whose API can delete override this (Instagram's cannot)."""
+        raise GraphFailure(
+            f"Unsupported delete request. Object with ID '{node_id}' does not exist, cannot "
+            "be loaded due to missing permissions, or does not support this operation",
+            100,
+            33,
+        )
 
     def container_from(self, owner: str, params: dict[str, str]) -> Container:
         raise NotImplementedError
