@@ -275,6 +275,7 @@ class FacebookEmulator(FacebookReads):
                     "id": pid,
                     "name": self.pages[pid]["name"],
                     "category": self.pages[pid]["category"],
+                    "category_list": [{"id": "2201", "name": self.pages[pid]["category"]}],
                     "access_token": self._page_token(self.pages[pid]),
                     "tasks": PAGE_TASKS,
                 }

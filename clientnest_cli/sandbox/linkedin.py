@@ -330,6 +330,7 @@ class LinkedInEmulator(LinkedInBase):
                 "createdAt": millis(now),
                 "publishedAt": millis(now),
                 "lastModifiedAt": millis(now),
+                "lifecycleStateInfo": {"isEditedByAuthor": False},
                 "created": now,
             }
             self.comments.setdefault(urn, [])

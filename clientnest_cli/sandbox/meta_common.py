@@ -370,7 +370,7 @@ class GraphEmulator(GraphAuth):
             media = self.media_of(media_id)
             self.require_owner(media["owner"], params["_caller"])
             values = self.metric_values(media)
-        return JSONResponse(self.insights_body(values, params.get("metric")))
+        return JSONResponse(self.insights_body(values, params.get("metric"), media_id))
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -394,7 +394,11 @@ class GraphEmulator(GraphAuth):
             raise GraphFailure(f"Object with ID '{media_id}' does not exist", 100, 33)
         return media
 
-    def insights_body(self, values: dict[str, int], metric: str | None) -> dict[str, Any]:
+    def insights_body(
+        self, values: dict[str, int], metric: str | None, media_id: str = ""
+    ) -> dict[str, Any]:
+        """The documented insights shape: name, period, values, title, description,
+        and an id of ``{media-id}/insights/{metric}/lifetime``."""
         wanted = [m.strip() for m in (metric or "").split(",") if m.strip()]
         if not wanted:
             raise GraphFailure("The parameter metric is required", 100)
@@ -410,7 +414,8 @@ class GraphEmulator(GraphAuth):
                     "period": "lifetime",
                     "values": [{"value": values[name]}],
                     "title": name.replace("_", " ").title(),
-                    "id": f"insights/{name}/lifetime",
+                    "description": f"The number of {name.replace('_', ' ')} on your post.",
+                    "id": f"{media_id}/insights/{name}/lifetime",
                 }
                 for name in wanted
             ]
