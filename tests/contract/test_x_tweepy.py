@@ -47,14 +47,19 @@ def x_base(sandbox) -> str:  # type: ignore[no-untyped-def]
     return sandbox.base_url("x")
 
 
-def _login(x_base: str) -> dict:
-    """The PKCE flow with tweepy's OAuth2UserHandler; consent answered by the emulator."""
+def _handler(x_base: str):  # type: ignore[no-untyped-def]
     handler = tweepy.OAuth2UserHandler(
         client_id="contract-app",
         redirect_uri=REDIRECT,
         scope=["tweet.read", "tweet.write", "users.read", "offline.access", "media.write"],
     )
     _route(handler, x_base)
+    return handler
+
+
+def _login(x_base: str, handler=None) -> dict:  # type: ignore[no-untyped-def]
+    """The PKCE flow with tweepy's OAuth2UserHandler; consent answered by the emulator."""
+    handler = handler or _handler(x_base)
     url = urlsplit(handler.get_authorization_url())
     consent = httpx.get(f"{x_base}{url.path}?{url.query}")
     assert consent.status_code == 302, consent.text
@@ -70,9 +75,17 @@ def _client(x_base: str, token: str):  # type: ignore[no-untyped-def]
 
 
 def test_login_refresh_and_me(x_base: str) -> None:
-    token = _login(x_base)
+    handler = _handler(x_base)
+    token = _login(x_base, handler)
     assert token["access_token"] and token["refresh_token"]
-    client = _client(x_base, token["access_token"])
+    fresh = handler.refresh_token(
+        "https://api.twitter.com/2/oauth2/token",
+        refresh_token=token["refresh_token"],
+        client_id="contract-app",
+    )
+    assert fresh["access_token"] != token["access_token"]
+    assert fresh["refresh_token"] != token["refresh_token"]  # refresh tokens rotate
+    client = _client(x_base, fresh["access_token"])
     me = client.get_me(user_auth=False, user_fields=["created_at", "public_metrics"])
     assert me.data.username == "sandbox_user"
     assert me.data.public_metrics["followers_count"] >= 0

@@ -43,6 +43,10 @@ def test_cross_post_is_deleted_everywhere_and_a_repeat_is_done(
 
     again = unpublish(str(ids[0]), "--group")
     assert {o["outcome"] for o in again} == {"already gone"}
+    # the record stays: it cannot be deleted locally, nor edited or rescheduled
+    kept = cli("post", "delete", str(ids[0]))
+    assert kept.exit_code == 2 and "keeps its record" in kept.stderr
+    assert cli("post", "schedule", str(ids[0]), "--at", "tomorrow 9am").exit_code == 2
 
 
 def test_a_thread_is_deleted_last_part_first(accounts: Accounts, sandbox: SandboxServer) -> None:
@@ -134,3 +138,35 @@ def test_discord_and_slack_webhooks(home: Path, sandbox: SandboxServer) -> None:
     rows = posts_by_id(ids)
     assert sorted(r["status"] for r in rows.values()) == ["deleted", "published"]
     assert audit("post.unpublish_refused")
+
+
+@pytest.fixture
+def media_served(home: Path, sandbox: SandboxServer):  # type: ignore[no-untyped-def]
+    folder = home / "data" / "media"
+    sandbox.static["/media"] = folder
+    yield folder
+    sandbox.static.pop("/media", None)
+
+
+def test_instagram_says_plainly_it_cannot(
+    media_served: Path, sandbox: SandboxServer, browser: object, tmp_path: Path
+) -> None:
+    from tests.helpers import init_store
+    from tests.publishing.test_media_platforms import jpeg
+
+    init_store()
+    account = ok(
+        "accounts", "connect", "instagram", "--server", sandbox.base_url("instagram"),
+        "--timeout", "10", "--json",
+    ).json()  # fmt: skip
+    post = ok(
+        "post", "create", "Fresh beans", "--to", account["ref"],
+        "--media", str(jpeg(tmp_path / "beans.jpg")), "--alt", "Beans", "--json",
+    ).json()[0]  # fmt: skip
+    ok("publish", "now", str(post["id"]))
+    run = cli("post", "unpublish", str(post["id"]))
+    assert run.exit_code == 1
+    assert "not possible" in run.stdout and "Instagram" in run.stdout
+    assert "delete it in the app" in run.stdout
+    assert posts_by_id([post["id"]])[post["id"]]["status"] == "published"
+    assert len(sandbox.emulator("instagram").snapshot()["posts"]) == 1
