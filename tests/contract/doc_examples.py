@@ -273,12 +273,95 @@ EXAMPLES: dict[str, tuple[str, Any]] = {
             "$URN": "urn:li:socialActions:urn:li:share:6844785523593134080",
         },
     ),
+    # --- tokens and errors --------------------------------------------------------
+    "tiktok.user_info": (
+        "https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info",
+        {
+            "data": {
+                "user": {
+                    "avatar_url": "https://p19-sign.tiktokcdn-us.com/tos-useast5-avt-0068-tx/b17f0e4b3a4f4a50993cf72cda8b88b8~c5_168x168.jpeg",
+                    "open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4",
+                    "union_id": "c9c60f44-a68e-4f5d-84dd-ce22faeb0ba1",
+                    "display_name": "Tik Toker",
+                }
+            },
+            "error": OK,
+        },
+    ),
+    "tiktok.error": (
+        "https://developers.tiktok.com/doc/tiktok-api-v2-error-handling",
+        {
+            "data": {},
+            "error": {
+                "code": "access_token_invalid",
+                "message": "The access token is invalid or not found in the request.",
+                "log_id": TIKTOK_LOG_ID,
+            },
+        },
+    ),
+    "facebook.error": (
+        "https://developers.facebook.com/docs/graph-api/guides/error-handling",
+        {
+            "error": {
+                "message": "Message describing the error",
+                "type": "OAuthException",
+                "code": 190,
+                "error_subcode": 460,
+                "error_user_title": "A title",
+                "error_user_msg": "A message",
+                "fbtrace_id": "EJplcsCHuLu",
+            }
+        },
+    ),
+    "facebook.long_lived_token": (
+        "https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived",
+        {
+            "access_token": "{long-lived-user-access-token}",
+            "token_type": "bearer",
+            "expires_in": 5183944,
+        },
+    ),
+    "instagram.refresh_token": (
+        "https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token",
+        {
+            "access_token": "{long-lived-user-access-token}",
+            "token_type": "bearer",
+            "expires_in": 5183944,
+        },
+    ),
+    "threads.refresh_token": (
+        "https://developers.facebook.com/docs/threads/get-started/long-lived-tokens",
+        {
+            "access_token": "<LONG_LIVED_USER_ACCESS_TOKEN>",
+            "token_type": "bearer",
+            "expires_in": 5183944,
+        },
+    ),
+    "linkedin.access_token": (
+        "https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow",
+        {
+            "access_token": "AQUvlL_DYEzvT2wz1QJiEPeLioeA",
+            "expires_in": 5184000,
+            "scope": "r_basicprofile",
+        },
+    ),
+    "linkedin.error": (
+        "https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/error-handling",
+        {"serviceErrorCode": 65600, "message": "Invalid access token", "status": 401},
+    ),
 }
 
 # Where the emulator follows the live API rather than a page's example, on purpose.
 KNOWN_DIFFERENCES: dict[str, set[str]] = {
     # The page shows "en-US"; the live endpoint answers {"country": "US", "language": "en"}.
     "linkedin.userinfo": {"$.locale"},
+    # The page's example is the fullest error; a bad token carries no subcode and no
+    # user-facing title/message (the page: "present only when …").
+    "facebook.error": {
+        "$.error.error_subcode",
+        "$.error.error_user_title",
+        "$.error.error_user_msg",
+    },
 }
 
 # Fixed values a page lists (not placeholders): path -> the documented value.
@@ -292,6 +375,12 @@ VALUES: dict[str, dict[str, Any]] = {
         "$.error.code": "ok",
     },
     "tiktok.token": {"$.token_type": "Bearer"},
+    "tiktok.error": {"$.error.code": "access_token_invalid"},
+    "facebook.error": {"$.error.type": "OAuthException", "$.error.code": 190},
+    "facebook.long_lived_token": {"$.token_type": "bearer"},
+    "instagram.refresh_token": {"$.token_type": "bearer"},
+    "threads.refresh_token": {"$.token_type": "bearer"},
+    "linkedin.error": {"$.serviceErrorCode": 65600, "$.status": 401},
     "facebook.delete_post": {"$.success": True},
     "instagram.container_status": {"$.status_code": "FINISHED"},
     "threads.container_status": {"$.status": "FINISHED"},

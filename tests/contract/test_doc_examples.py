@@ -22,6 +22,7 @@ from tests.contract.doc_examples import EXAMPLES, KNOWN_DIFFERENCES, VALUES
 from tests.media_host import JPEG_BYTES, MP4_HEAD, MediaHost
 
 GRAPH = "/v21.0"
+BAD_TOKEN = {"Authorization": "Bearer not-a-token"}
 LINKEDIN_HEADERS = {"LinkedIn-Version": "202501", "X-Restli-Protocol-Version": "2.0.0"}
 
 
@@ -69,6 +70,11 @@ def _tiktok(sandbox, name: str) -> Any:  # type: ignore[no-untyped-def]
         "Content-Type": "application/json; charset=UTF-8",
     }
     post_info = {"title": "Doc example", "privacy_level": "SELF_ONLY"}
+    if name == "tiktok.error":
+        return httpx.post(f"{base}/v2/post/publish/creator_info/query/", headers=BAD_TOKEN)
+    if name == "tiktok.user_info":
+        fields = {"fields": "open_id,union_id,avatar_url,display_name"}
+        return httpx.get(f"{base}/v2/user/info/", headers=headers, params=fields)
     if name == "tiktok.creator_info":
         return httpx.post(f"{base}/v2/post/publish/creator_info/query/", headers=headers)
     if name == "tiktok.token":
@@ -143,6 +149,16 @@ def _facebook(sandbox, name: str, image_url: str) -> Any:  # type: ignore[no-unt
     seeded = sandbox.emulator("facebook").seed_account("acme", pages=["Acme"])
     base = sandbox.base_url("facebook") + GRAPH
     page = {"Authorization": f"Bearer {seeded['access_token']}"}
+    if name == "facebook.error":
+        return httpx.get(f"{base}/me/accounts", headers=BAD_TOKEN)
+    if name == "facebook.long_lived_token":
+        params = {
+            "grant_type": "fb_exchange_token",
+            "client_id": "doc-app",
+            "client_secret": "doc-secret",
+            "fb_exchange_token": seeded["user_access_token"],
+        }
+        return httpx.get(f"{base}/oauth/access_token", params=params)
     if name == "facebook.me_accounts":
         user = {"Authorization": f"Bearer {seeded['user_access_token']}"}
         return httpx.get(f"{base}/me/accounts", headers=user)
@@ -175,6 +191,11 @@ def _facebook(sandbox, name: str, image_url: str) -> Any:  # type: ignore[no-unt
 
 def _container_flow(sandbox, name: str, image_url: str) -> Any:  # type: ignore[no-untyped-def]
     platform, step = name.split(".")
+    if step == "refresh_token":  # a long-lived token at least a day old may be refreshed
+        old = sandbox.emulator(platform).seed_account("acme", token_age_s=2 * 86400)
+        grant = "ig_refresh_token" if platform == "instagram" else "th_refresh_token"
+        params = {"grant_type": grant, "access_token": old["access_token"]}
+        return httpx.get(f"{sandbox.base_url(platform)}/refresh_access_token", params=params)
     seeded = sandbox.emulator(platform).seed_account("acme")
     base = sandbox.base_url(platform) + (GRAPH if platform == "instagram" else "/v1.0")
     headers = {"Authorization": f"Bearer {seeded['access_token']}"}
@@ -218,6 +239,10 @@ def _linkedin(sandbox, name: str) -> Any:  # type: ignore[no-untyped-def]
     seeded = sandbox.emulator("linkedin").seed_account("ann", "Ann Lee")
     base = sandbox.base_url("linkedin")
     headers = {"Authorization": f"Bearer {seeded['access_token']}", **LINKEDIN_HEADERS}
+    if name == "linkedin.error":
+        return httpx.get(f"{base}/v2/userinfo", headers=BAD_TOKEN)
+    if name == "linkedin.access_token":
+        return _linkedin_code_flow(base)
     if name == "linkedin.userinfo":
         return httpx.get(f"{base}/v2/userinfo", headers=headers)
     if name == "linkedin.images_initialize_upload":
@@ -242,6 +267,31 @@ def _linkedin(sandbox, name: str) -> Any:  # type: ignore[no-untyped-def]
     return httpx.get(f"{base}{path}{urn}", headers=headers)
 
 
+def _linkedin_code_flow(base: str) -> Any:
+    from urllib.parse import parse_qs, urlsplit
+
+    redirect = "http://127.0.0.1/callback"
+    consent = httpx.get(
+        f"{base}/oauth/v2/authorization",
+        params={
+            "response_type": "code",
+            "client_id": "doc-app",
+            "redirect_uri": redirect,
+            "scope": "openid profile w_member_social",
+            "state": "doc",
+        },
+    )
+    code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": "doc-app",
+        "client_secret": "doc-secret",
+        "redirect_uri": redirect,
+    }
+    return httpx.post(f"{base}/oauth/v2/accessToken", data=form)
+
+
 @pytest.fixture
 def image_url(tmp_path: Path):  # type: ignore[no-untyped-def]
     with MediaHost(tmp_path) as host:
@@ -258,7 +308,10 @@ def produce(sandbox, name: str, image_url: str) -> Any:  # type: ignore[no-untyp
         "linkedin": lambda: _linkedin(sandbox, name),
     }
     response = producers[name.split(".")[0]]()
-    assert response.status_code < 300, f"{name}: HTTP {response.status_code} {response.text}"
+    if name.endswith(".error"):
+        assert response.status_code in (400, 401), f"{name}: HTTP {response.status_code}"
+    else:
+        assert response.status_code < 300, f"{name}: HTTP {response.status_code} {response.text}"
     return response.json()
 
 
@@ -274,3 +327,13 @@ def test_answer_matches_the_documented_example(sandbox, image_url: str, name: st
     assert found == [], f"{name} differs from the example on {page}: {found}"
     for path, documented in VALUES.get(name, {}).items():
         assert value_at(body, path) == documented, f"{name} {path} per {page}"
+
+
+def test_the_comparison_finds_missing_keys_and_wrong_types() -> None:
+    example = {"data": [{"id": "1", "n": 2, "ok": True}], "paging": {"next": "u"}}
+    actual = {"data": [{"id": 1, "n": 2.5, "ok": 1}], "extra": None}
+    assert differences(example, actual) == [
+        "$.data[0].id: documented str, emulator number",
+        "$.data[0].ok: documented boolean, emulator number",
+        "$.paging: missing",
+    ]
