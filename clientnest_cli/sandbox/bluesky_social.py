@@ -99,8 +99,8 @@ class SocialMixin:
         uri = f"at://{did}/{collection}/{rkey}"
         cid = record_cid(record)
         with self.lock:
-            if uri in self.other_records:
-                return self.error(400, f"Record already exists: {uri}", "InvalidRequest")
+            if uri in self.other_records:  # as the reference PDS: a 500, not a 4xx
+                return self.error(500, "Internal Server Error", "InternalServerError")
             self.other_records[uri] = {
                 "uri": uri,
                 "cid": cid,
