@@ -124,29 +124,38 @@ def _delete_parts(
     ctx: AppContext, actor: str, outcome: Outcome, newest_first: list[Post], account: SocialAccount
 ) -> Outcome:
     """Delete each published part, last part first; stop at the first failure."""
-    from clientnest_cli.services.tokens import with_fresh_token
+    from clientnest_cli.services.accounts import adapter_for
+    from clientnest_cli.services.tokens import ensure_usable, with_fresh_token
 
-    gone_before = 0
-    for part in newest_first:
-        ref = PublishedRef(
-            part.platform_post_id, part.platform_url, dict(part.platform_extra or {})
-        )
-        try:
-            deleted_now = with_fresh_token(ctx, account, lambda a, r=ref: a.delete(r), actor)
-        except ClientNestError as exc:
-            outcome.outcome, outcome.detail = FAILED, exc.one_line()
-            _record(
-                ctx,
-                actor,
-                part,
-                "post.unpublish_failed",
-                account=outcome.account,
-                error=exc.message,
+    gone_before, adapter = 0, None
+    try:
+        for part in newest_first:
+            ref = PublishedRef(
+                part.platform_post_id, part.platform_url, dict(part.platform_extra or {})
             )
-            return outcome
-        gone_before += 0 if deleted_now else 1
-        outcome.parts_deleted += 1
-        _mark_deleted(ctx, actor, part, outcome.account, deleted_now)
+            try:
+                ensure_usable(account)
+                adapter = adapter or adapter_for(ctx, account)
+                deleted_now = with_fresh_token(
+                    ctx, account, lambda a, r=ref: a.delete(r), actor, adapter
+                )
+            except ClientNestError as exc:
+                outcome.outcome, outcome.detail = FAILED, exc.one_line()
+                _record(
+                    ctx,
+                    actor,
+                    part,
+                    "post.unpublish_failed",
+                    account=outcome.account,
+                    error=exc.message,
+                )
+                return outcome
+            gone_before += 0 if deleted_now else 1
+            outcome.parts_deleted += 1
+            _mark_deleted(ctx, actor, part, outcome.account, deleted_now)
+    finally:
+        if adapter is not None:
+            adapter.close()
     outcome.outcome = ALREADY_GONE if gone_before == len(newest_first) else DELETED
     if gone_before and outcome.outcome == DELETED:
         outcome.detail = f"{gone_before} part(s) were already gone"

@@ -87,6 +87,22 @@ def test_a_platform_failure_is_reported_and_nothing_is_marked(
     assert unpublish(str(ids[0]))[0]["outcome"] == "deleted"
 
 
+def test_a_revoked_token_fails_with_the_reconnect_hint(
+    accounts: Accounts, sandbox: SandboxServer
+) -> None:
+    ids = create_due(["Token trouble"], [accounts.x])
+    ok("publish", "due")
+    emulator = sandbox.emulator("x")
+    emulator.tokens.expire_all()
+    emulator.tokens.refresh.clear()
+    run = cli("post", "unpublish", str(ids[0]), "--json")
+    assert run.exit_code == 1
+    [outcome] = json.loads(run.stdout)
+    assert outcome["outcome"] == "failed" and "accounts connect x" in outcome["detail"]
+    assert posts_by_id(ids)[ids[0]]["status"] == "published"
+    assert len(texts_on(sandbox, "x")) == 1
+
+
 def test_unpublished_or_unsent_posts_are_left_alone(accounts: Accounts) -> None:
     draft = ok("post", "create", "Never sent", "--to", accounts.x, "--json").json()[0]
     [outcome] = unpublish(str(draft["id"]))
