@@ -423,4 +423,8 @@ def duplicate(
 
 
 # schedule, approvals, content files and the calendar live in post_schedule.py
-from clientnest_cli.cli import post_schedule  # noqa: E402,F401 - registers its commands on `app`
+# `post unpublish` lives in post_unpublish.py
+from clientnest_cli.cli import (  # noqa: E402
+    post_schedule,  # noqa: F401 - registers its commands on `app`
+    post_unpublish,  # noqa: F401
+)

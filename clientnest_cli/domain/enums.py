@@ -50,6 +50,7 @@ class PostStatus(StrEnum):
     PUBLISHED = "published"
     FAILED = "failed"
     CANCELED = "canceled"
+    DELETED = "deleted"  # was published, then deleted from the platform (post unpublish)
 
 
 class ApprovalStatus(StrEnum):

@@ -151,6 +151,7 @@ class FeedAdapter(Adapter):
         ),
         max_media=20,
         idempotency="key",
+        delete=True,
         metrics=False,
         comments=False,
         auth="file",
@@ -292,6 +293,21 @@ class FeedAdapter(Adapter):
             raise BadInput(f"cannot create the feed file {path}: {exc.strerror or exc}") from exc
         credentials = Credentials(extra={"path": str(path)})
         return Connected(credentials, account.account_info(), path.as_uri())
+
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """Take the entry out of the feed file; no entry (or no file) is already gone."""
+        path = self.path
+        fmt = feed_format(path)
+        try:
+            with locked(path):
+                doc = self._load(path)
+                if doc is None or not fmt.remove(doc, ref.platform_post_id):
+                    return False
+                atomic_write(path, fmt.serialise(doc))
+        except OSError as exc:
+            raise self._io_error(path, exc) from exc
+        return True
 
 
 def _context(path: Path, title: str) -> AccountContext:

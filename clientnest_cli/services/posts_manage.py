@@ -312,9 +312,9 @@ def delete_post(ctx: AppContext, post_id: int) -> int:
         post = get_post(session, post_id)
         members = family(session, post, False)
         for member in members:
-            if member.status == PostStatus.PUBLISHED:
+            if member.status in (PostStatus.PUBLISHED, PostStatus.DELETED):
                 raise BadInput(
-                    f"post {member.id} is published; ClientNest keeps its record",
+                    f"post {member.id} is {member.status}; ClientNest keeps its record",
                     hint="delete it on the platform itself; its history and metrics stay here",
                 )
             if member.status == PostStatus.PUBLISHING:
