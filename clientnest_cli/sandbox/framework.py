@@ -3,7 +3,8 @@
 One uvicorn server on 127.0.0.1 serves every emulator under its own prefix
 (``http://127.0.0.1:PORT/x``, ``…/bluesky`` …). Faults are switched per
 emulator, from a test (``server.emulator("x").faults.error_rate = 0.2``) or
-over HTTP (``POST /_sandbox/x/faults`` with a JSON body of the same fields).
+over HTTP (``POST /_sandbox/x/faults`` with a JSON body of the same fields,
+``Content-Type: application/json``, Host 127.0.0.1 or localhost).
 """
 
 from __future__ import annotations
@@ -215,6 +216,43 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+CONTROL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def control_refusal(request: Request) -> Response | None:
+    """Control routes answer only local tools, never a web page.
+
+    The Host must name 127.0.0.1 or localhost (with or without a port), which
+    defeats DNS rebinding; a POST must say ``Content-Type: application/json``,
+    which a cross-site form or ``fetch`` cannot send without a CORS preflight
+    (and no CORS preflight is ever answered here).
+    """
+    host = request.headers.get("host", "").strip().lower()
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name not in CONTROL_HOSTS:
+        return JSONResponse(
+            {"error": "control routes answer only Host 127.0.0.1 or localhost"}, status_code=403
+        )
+    if request.method == "POST":
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            return JSONResponse(
+                {"error": "control routes need Content-Type: application/json"}, status_code=415
+            )
+    return None
+
+
+def guarded(handler: Any) -> Any:
+    async def checked(request: Request) -> Response:
+        refusal = control_refusal(request)
+        if refusal is not None:
+            return refusal
+        response: Response = await handler(request)
+        return response
+
+    return checked
+
+
 class SandboxServer:
     """Run emulators on one loopback port in a background thread."""
 
@@ -277,10 +315,10 @@ class SandboxServer:
                 return JSONResponse({"error": str(exc)}, status_code=400)
 
         return [
-            Route("/_sandbox/{name}/call/{method}", call, methods=["POST"]),
-            Route("/_sandbox/{name}/faults", faults, methods=["GET", "POST"]),
-            Route("/_sandbox/{name}/reset", reset, methods=["POST"]),
-            Route("/_sandbox/{name}/state", state, methods=["GET"]),
+            Route("/_sandbox/{name}/call/{method}", guarded(call), methods=["POST"]),
+            Route("/_sandbox/{name}/faults", guarded(faults), methods=["GET", "POST"]),
+            Route("/_sandbox/{name}/reset", guarded(reset), methods=["POST"]),
+            Route("/_sandbox/{name}/state", guarded(state), methods=["GET"]),
         ]
 
     def app(self) -> Starlette:
