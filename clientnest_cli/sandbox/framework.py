@@ -29,6 +29,8 @@ class Faults:
     """Fault switches. Rates are probabilities per request (0..1)."""
 
     error_rate: float = 0.0  # 5xx before anything is written
+    error_status: int = 503  # the status of those errors (e.g. 400 for a refusal)
+    error_message: str = ""  # their message, in the platform's error format ("" = a default)
     rate_limit_rate: float = 0.0  # 429 (or the platform's throttle) before writing
     rate_limit_reset_s: float = 1.0  # how far ahead the reset header points
     latency_s: float = 0.0  # added to every request
@@ -181,7 +183,8 @@ class Emulator:
         """Latency, then maybe a 5xx or a throttle — before anything is stored."""
         await self.delay()
         if self.faults.roll(self.faults.error_rate):
-            return self.error(503, "service unavailable (sandbox fault)")
+            message = self.faults.error_message or "service unavailable (sandbox fault)"
+            return self.error(self.faults.error_status, message)
         if self.faults.roll(self.faults.rate_limit_rate):
             return self.throttle()
         return None
