@@ -104,11 +104,22 @@ class Adapter(ABC):
 
     @property
     def http(self) -> httpx.Client:
+        """The shared client, limited to the hosts this account may send credentials to
+        (the platform's documented hosts and the account's configured ones)."""
+        from clientnest_cli.platforms.transport import guarded
+
         if self._http is None:
             from clientnest_cli.platforms.http import make_client
 
             self._http = make_client()
-        return self._http
+        view = getattr(self, "_guarded", None)
+        if view is None or view.client is not self._http:
+            settings = self.account.settings
+            urls = [self.account.base_url, settings.get("auth_base_url", "")]
+            urls.append(self.account.credentials.extra.get("url", ""))  # a webhook's own URL
+            urls += [self.default_base_url, self.default_auth_base_url]
+            view = self._guarded = guarded(self._http, self.name, urls)
+        return view  # type: ignore[return-value]
 
     def close(self) -> None:
         if self._http is not None:

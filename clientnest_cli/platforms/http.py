@@ -23,13 +23,20 @@ USER_AGENT = f"ClientNest/{__version__} (+local-first social media manager)"
 
 
 def make_client(timeout: float = 20.0, **kwargs: Any) -> httpx.Client:
+    """The one HTTP client factory: timeouts, TLS, no redirects, and the transport
+    rules of ``platforms.transport`` checked on every request before it is sent."""
     import httpx
 
+    from clientnest_cli.platforms.transport import check_request
+
+    hooks = dict(kwargs.pop("event_hooks", None) or {})
+    hooks["request"] = [check_request, *hooks.get("request", [])]
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={"User-Agent": USER_AGENT},
         verify=True,
         follow_redirects=False,
+        event_hooks=hooks,
         **kwargs,
     )
 
