@@ -239,3 +239,22 @@ def test_a_platform_error_body_is_cleaned(
         input=sandbox.base_url("slack") + slack_hook["path"] + "\n",
     )
     assert err.startswith("Error: the Slack webhook does not exist")
+
+
+# --- the daemon's log -------------------------------------------------------------------------
+
+
+def test_daemon_log_lines_are_cleaned_and_the_file_keeps_everything() -> None:
+    import logging
+
+    from clientnest_cli.scheduler.logs import JsonLines, TerminalLines
+
+    record = logging.makeLogRecord(
+        {"msg": "publish failed: %s", "args": (ALL,), "levelname": "WARNING", "name": "cn"}
+    )
+    line = TerminalLines("%(levelname)s %(message)s").format(record)
+    assert_safe(line.encode(), terminal=False)
+    assert line.startswith("WARNING publish failed: [/oops]")
+    stored = JsonLines().format(record)
+    assert not {ch for ch in stored if 0x7F <= ord(ch) <= 0x9F or ch in BIDI_CHARS}
+    assert "\x1b" not in stored and json.loads(stored)["message"] == "publish failed: " + ALL
