@@ -114,10 +114,9 @@ class Adapter(ABC):
             self._http = make_client()
         view = getattr(self, "_guarded", None)
         if view is None or view.client is not self._http:
-            settings = self.account.settings
-            urls = [self.account.base_url, settings.get("auth_base_url", "")]
+            auth = self.account.settings.get("auth_base_url") or self.default_auth_base_url
+            urls = [self.account.base_url or self.default_base_url, auth]
             urls.append(self.account.credentials.extra.get("url", ""))  # a webhook's own URL
-            urls += [self.default_base_url, self.default_auth_base_url]
             view = self._guarded = guarded(self._http, self.name, urls)
         return view  # type: ignore[return-value]
 

@@ -133,9 +133,9 @@ def connect(ctx: AppContext, platform: str, opts: ConnectOptions) -> SocialAccou
         client_id = _client_id(session, opts.client)
     req = _request(ctx, cls, opts)
     with make_client() as raw:
-        configured = [req.base_url, req.auth_base_url, req.url]
+        base = req.base_url or cls.default_base_url
         http = guarded(
-            raw, cls.name, [*configured, cls.default_base_url, cls.default_auth_base_url]
+            raw, cls.name, [base, req.auth_base_url or cls.default_auth_base_url, req.url]
         )
         if cls.capabilities.auth in OAUTH_KINDS:
             if not req.client_id and cls.capabilities.auth != "oauth-app":
