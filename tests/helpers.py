@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,9 +66,11 @@ def seed_account(platform: str, handle: str, *, base_url: str = "", **settings: 
 class FakeBrowser:
     """Follows a consent URL like a browser: emulator → 302 → our loopback listener."""
 
-    def __init__(self, tamper_state: bool = False) -> None:
+    def __init__(self, tamper_state: bool = False, stray_first: bool = False) -> None:
         self.tamper_state = tamper_state
+        self.stray_first = stray_first  # a forged redirect reaches the listener first
         self.visited: list[str] = []
+        self.answers: list[Any] = []  # what the listener answered, in order
 
     def __call__(self, url: str, *args: object, **kwargs: object) -> bool:
         import httpx
@@ -77,7 +80,10 @@ class FakeBrowser:
         if consent.status_code != 302:
             return True  # a consent page that never redirects: the user walked away
         location = consent.headers["location"]
+        if self.stray_first:
+            stray = re.sub(r"state=[^&]*", "state=forged", location)
+            self.answers.append(httpx.get(stray.replace("code=", "code=forged"), timeout=10))
         if self.tamper_state:
             location = location.replace("state=", "state=evil")
-        httpx.get(location, timeout=10)
+        self.answers.append(httpx.get(location, timeout=10))
         return True

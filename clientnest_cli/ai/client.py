@@ -152,6 +152,7 @@ class ChatClient:
             raise failures.unusable_key()
         if not self.base_url.startswith(("http://", "https://")):
             raise failures.bad_base_url(self.base_url)
+        _check_transport(self.url)
 
     def _client(self) -> httpx.Client:
         if self._http is None:
@@ -161,6 +162,7 @@ class ChatClient:
                 timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
                 headers={"User-Agent": USER_AGENT},
                 follow_redirects=False,
+                event_hooks={"request": [lambda request: _check_transport(str(request.url))]},
             )
         return self._http
 
@@ -246,6 +248,15 @@ class ChatClient:
             finish_reason=choice.get("finish_reason"),
             usage_estimated=estimated,
         )
+
+
+def _check_transport(url: str) -> None:
+    """Every request carries the key: https, or plain http to this machine only."""
+    from clientnest_cli.domain.transport import LOCAL_HTTP_HINT, credential_refusal
+
+    refusal = credential_refusal(url)
+    if refusal is not None:
+        raise AIError(f"{refusal} (ai.base_url)", kind="permanent", hint=LOCAL_HTTP_HINT)
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

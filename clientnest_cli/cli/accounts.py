@@ -74,7 +74,6 @@ def connect(
     app_password: bool = typer.Option(
         False, "--app-password", help="Bluesky: read the app password from stdin / a prompt."
     ),
-    url: str = typer.Option("", "--url", help="Discord/Slack: the webhook URL (a secret)."),
     path: str = typer.Option("", "--path", help="feed: the RSS (.xml) or JSON Feed (.json) file."),
     page: str = typer.Option("", "--page", help="Facebook/Instagram: the page id to use."),
     client: str | None = typer.Option(None, "--client", help="Attach to this client."),
@@ -84,7 +83,10 @@ def connect(
     timeout: float = typer.Option(180.0, "--timeout", help="Seconds to wait for the browser."),
     as_json: bool = JSON,
 ) -> None:
-    """Connect an account; tokens go to the keychain, never the database."""
+    """Connect an account; tokens go to the keychain, never the database.
+
+    Discord and Slack read the webhook URL (a secret) from a hidden prompt or stdin.
+    """
     from clientnest_cli.services.accounts import ConnectOptions
     from clientnest_cli.services.accounts import connect as connect_
 
@@ -93,7 +95,7 @@ def connect(
         base_url=server,
         handle=handle,
         password=password,
-        url=url or (read_secret("webhook URL") if platform in ("discord", "slack") else ""),
+        url=read_secret("webhook URL") if platform in ("discord", "slack") else "",
         path=path,
         page_id=page,
         client=client,

@@ -127,8 +127,8 @@ def generate(
     else:
         for number, draft in enumerate(result.variants, 1):
             if len(result.variants) > 1:
-                typer.echo(f"--- version {number} ---")
-            typer.echo(output.clean(draft.text))
+                output.done(f"--- version {number} ---")
+            output.done(output.clean(draft.text))
     for number, draft in enumerate(result.variants, 1):
         what = f"version {number}" if len(result.variants) > 1 else "the text"
         _cut_note(draft.cut, result.platform, what)
@@ -160,34 +160,29 @@ def optimize(
     elif output.is_terminal():
         _side_by_side(result)
     else:
-        typer.echo("Original:")
-        typer.echo(output.clean(result.original))
-        typer.echo("")
-        typer.echo("Optimised:")
-        typer.echo(output.clean(result.text))
-        typer.echo("")
-        typer.echo(f"Why: {output.clean(result.explanation)}")
+        output.done("Original:")
+        output.done(output.clean(result.original))
+        output.done("")
+        output.done("Optimised:")
+        output.done(output.clean(result.text))
+        output.done("")
+        output.done(f"Why: {output.clean(result.explanation)}")
         if result.improvements:
-            typer.echo("Improvements:")
+            output.done("Improvements:")
             for line in result.improvements:
-                typer.echo(f"- {output.clean(line)}")
+                output.done(f"- {output.clean(line)}")
     _cut_note(result.cut, result.platform)
     _warnings(result.warnings)
 
 
 def _side_by_side(result: Any) -> None:
-    import os
-
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Post {result.post_id} ({result.platform})", show_lines=True)
-    table.add_column("Original")
-    table.add_column("Optimised")
-    table.add_row(output.clean(result.original), output.clean(result.text))
-    notes = "\n".join(f"• {output.clean(i)}" for i in result.improvements)
-    table.add_row("", f"{output.clean(result.explanation)}\n{notes}".strip())
-    Console(no_color=bool(os.environ.get("NO_COLOR"))).print(table)
+    notes = "\n".join(f"• {i}" for i in result.improvements)
+    output.table(
+        f"Post {result.post_id} ({result.platform})",
+        ["Original", "Optimised"],
+        [(result.original, result.text), ("", f"{result.explanation}\n{notes}".strip())],
+        show_lines=True,
+    )
 
 
 # --- hashtags and threads ------------------------------------------------------------------
@@ -208,7 +203,7 @@ def hashtags(
     if as_json:
         output.emit_json({"hashtags": tags})
     else:
-        typer.echo(" ".join(output.clean(t) for t in tags))
+        output.done(" ".join(output.clean(t) for t in tags))
 
 
 @app.command("thread")
@@ -231,7 +226,7 @@ def thread(
     else:
         total = len(result.parts)
         for number, part in enumerate(result.parts, 1):
-            typer.echo(f"[{number}/{total}] {output.clean(part)}")
+            output.done(f"[{number}/{total}] {output.clean(part)}")
     if result.split:
         output.warn(f"Note: parts too long for {result.platform} were split into more parts.")
     _warnings(result.warnings)
@@ -270,9 +265,9 @@ def reply(
         data["replied_at"] = sent.replied_at if sent else None
         output.emit_json(data)
     else:
-        typer.echo(f"{output.clean(result.author)}: {output.clean(result.comment)}")
+        output.done(f"{output.clean(result.author)}: {output.clean(result.comment)}")
         for number, text in enumerate(result.replies, 1):
-            typer.echo(f"{number}. {output.clean(text)}")
+            output.done(f"{number}. {output.clean(text)}")
         if sent is not None:
             output.done(f"Sent reply {send}.")
     if any(result.cut):

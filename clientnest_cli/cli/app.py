@@ -11,7 +11,6 @@ import typer
 from typer.core import TyperGroup
 
 from clientnest_cli.cli import help_format
-from clientnest_cli.domain.text import strip_controls
 from clientnest_cli.errors import EXIT_FAILED, ClientNestError
 from clientnest_cli.services.context import AppContext
 
@@ -61,9 +60,11 @@ class Root(TyperGroup):
         except ClientNestError as exc:
             if _debug(ctx):
                 traceback.print_exc()
-            typer.echo(f"Error: {exc.one_line()}", err=True)
+            from clientnest_cli.cli import output
+
+            output.error(exc.one_line())
             for violation in getattr(exc, "violations", None) or []:
-                typer.echo(f"  {strip_controls(str(violation))}", err=True)
+                typer.echo(f"  {output.error_line(violation)}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
@@ -74,10 +75,11 @@ class Root(TyperGroup):
         except Exception as exc:
             if _debug(ctx):
                 traceback.print_exc()
-            typer.echo(
-                f"Error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                " — rerun with --debug for the traceback",
-                err=True,
+            from clientnest_cli.cli import output
+
+            first = str(exc).splitlines()[0] if str(exc).strip() else ""
+            output.error(
+                f"unexpected {type(exc).__name__}: {first} — rerun with --debug for the traceback"
             )
             raise typer.Exit(EXIT_FAILED) from None
         finally:

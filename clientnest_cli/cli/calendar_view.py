@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
-
-import typer
 
 from clientnest_cli.cli import output
 
@@ -38,44 +35,42 @@ def _title(cal: Any) -> str:
 def draw(cal: Any) -> None:
     days = _by_day(cal)
     if not output.is_terminal():
-        typer.echo(_title(cal))
+        output.done(_title(cal))
         day = cal.first
         while day <= cal.last:
             entries = days.get(day, [])
             if entries or cal.view == "week":
-                typer.echo(f"{DAYS[day.weekday()]} {day:%Y-%m-%d}")
+                output.done(f"{DAYS[day.weekday()]} {day:%Y-%m-%d}")
                 for e in entries:
-                    typer.echo(f"  {_line(e, 72)}  [{e.status}]")
+                    output.done(f"  {_line(e, 72)}  [{e.status}]")
                 if not entries:
-                    typer.echo("  -")
+                    output.done("  -")
             day += timedelta(days=1)
         return
-    from rich.console import Console
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=_title(cal), show_lines=True, expand=True)
-    for name in DAYS:
-        table.add_column(name, overflow="fold", vertical="top")
+    grid = []
     start = cal.first - timedelta(days=cal.first.weekday())
     while start <= cal.last:
-        cells = []
+        cells: list[Any] = []
         for offset in range(7):
             day = start + timedelta(days=offset)
             if day < cal.first or day > cal.last:
                 cells.append("")
                 continue
             entries = days.get(day, [])
-            lines = [f"[bold]{day:%d %b}[/bold]"]
-            lines += [_escape(_line(e)) for e in entries[:MAX_PER_CELL]]
+            lines = [output.safe_text(f"{day:%d %b}", style="bold")]
+            lines += [output.safe_text(_line(e)) for e in entries[:MAX_PER_CELL]]
             if len(entries) > MAX_PER_CELL:
-                lines.append(f"+{len(entries) - MAX_PER_CELL} more")
-            cells.append("\n".join(lines))
-        table.add_row(*cells)
+                lines.append(Text(f"+{len(entries) - MAX_PER_CELL} more"))
+            cells.append(Text("\n").join(lines))
+        grid.append(cells)
         start += timedelta(days=7)
-    Console(no_color=bool(os.environ.get("NO_COLOR"))).print(table)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+    output.table(
+        _title(cal),
+        DAYS,
+        grid,
+        show_lines=True,
+        expand=True,
+        column_options={"overflow": "fold", "vertical": "top"},
+    )

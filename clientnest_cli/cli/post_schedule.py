@@ -133,7 +133,7 @@ def export(
 
     result = export_posts(state(ctx), fmt, status=status, output=out)
     if result.text is not None:
-        typer.echo(result.text, nl=False)
+        output.data(result.text)
     else:
         output.warn(f"Exported {result.count} post(s) to {result.where}.")
 

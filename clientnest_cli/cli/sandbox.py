@@ -77,7 +77,10 @@ def serve(
         f"{'media':10} {server.url}/media   the store's media folder, for the platforms that "
         "fetch media from a URL (Instagram, Threads, TikTok photos)"
     )
-    output.done('\nFaults: POST /_sandbox/<name>/faults with JSON, e.g. {"error_rate": 0.2}.')
+    output.done(
+        "\nFaults: POST /_sandbox/<name>/faults with Content-Type: application/json, "
+        'e.g. {"error_rate": 0.2} (only from 127.0.0.1/localhost).'
+    )
     output.done("Press Ctrl-C to stop.")
     try:
         server.wait()

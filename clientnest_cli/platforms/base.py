@@ -104,11 +104,21 @@ class Adapter(ABC):
 
     @property
     def http(self) -> httpx.Client:
+        """The shared client, limited to the hosts this account may send credentials to
+        (the platform's documented hosts and the account's configured ones)."""
+        from clientnest_cli.platforms.transport import guarded
+
         if self._http is None:
             from clientnest_cli.platforms.http import make_client
 
             self._http = make_client()
-        return self._http
+        view = getattr(self, "_guarded", None)
+        if view is None or view.client is not self._http:
+            auth = self.account.settings.get("auth_base_url") or self.default_auth_base_url
+            urls = [self.account.base_url or self.default_base_url, auth]
+            urls.append(self.account.credentials.extra.get("url", ""))  # a webhook's own URL
+            view = self._guarded = guarded(self._http, self.name, urls)
+        return view  # type: ignore[return-value]
 
     def close(self) -> None:
         if self._http is not None:

@@ -32,13 +32,12 @@ def xrpc_request(
     **kwargs: Any,
 ) -> httpx.Response:
     """Send one XRPC call; transport failures become PlatformError (see http.send)."""
-    from clientnest_cli.platforms.http import send
+    from clientnest_cli.platforms.http import send, send_authorised
 
-    headers = dict(kwargs.pop("headers", None) or {})
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
     url = f"{base_url.rstrip('/')}/xrpc/{nsid}"
-    return send(http, method, url, platform=PLATFORM, write=write, headers=headers, **kwargs)
+    if token:
+        return send_authorised(http, method, url, token, platform=PLATFORM, write=write, **kwargs)
+    return send(http, method, url, platform=PLATFORM, write=write, **kwargs)
 
 
 def error_name(response: httpx.Response) -> tuple[str, str]:
@@ -54,7 +53,7 @@ def error_name(response: httpx.Response) -> tuple[str, str]:
 
 def checked(response: httpx.Response, *, write: bool = False) -> dict[str, Any]:
     """The JSON body of a successful response, or the PlatformError it means."""
-    from clientnest_cli.platforms.http import parse_rate_limit, retry_after_seconds
+    from clientnest_cli.platforms.http import parse_rate_limit, retry_after_seconds, unreadable
 
     status = response.status_code
     if 200 <= status < 300:
@@ -64,12 +63,7 @@ def checked(response: httpx.Response, *, write: bool = False) -> dict[str, Any]:
             body = None
         if isinstance(body, dict):
             return body
-        raise PlatformError(
-            "Bluesky sent an unreadable answer",
-            kind="unknown" if write else "retryable",
-            platform=PLATFORM,
-            status=status,
-        )
+        raise unreadable(response, platform=PLATFORM, display="Bluesky", write=write)
     error, message = error_name(response)
     detail = f": {message}" if message else (f" ({error})" if error else "")
     if status == 429:

@@ -29,7 +29,7 @@ from clientnest_cli.domain.outgoing import (
 )
 from clientnest_cli.errors import BadInput, PlatformError
 from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
-from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.http import send, send_authorised
 from clientnest_cli.platforms.meta_graph import (
     GraphProduct,
     error_object,
@@ -128,14 +128,13 @@ class FacebookAdapter(Adapter):
         self, method: str, path: str, action: str, *, write: bool = False, **kwargs: Any
     ) -> httpx.Response:
         """One Graph call with the Page token; 506 is left to the caller."""
-        headers = {"Authorization": f"Bearer {self.account.credentials.access_token}"}
-        resp = send(
+        resp = send_authorised(
             self.http,
             method,
             self._url(path),
+            self.account.credentials.access_token,
             platform=self.name,
             write=write,
-            headers=headers,
             **kwargs,
         )
         if not is_duplicate(resp):

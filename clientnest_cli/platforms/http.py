@@ -23,13 +23,20 @@ USER_AGENT = f"ClientNest/{__version__} (+local-first social media manager)"
 
 
 def make_client(timeout: float = 20.0, **kwargs: Any) -> httpx.Client:
+    """The one HTTP client factory: timeouts, TLS, no redirects, and the transport
+    rules of ``platforms.transport`` checked on every request before it is sent."""
     import httpx
 
+    from clientnest_cli.platforms.transport import check_request
+
+    hooks = dict(kwargs.pop("event_hooks", None) or {})
+    hooks["request"] = [check_request, *hooks.get("request", [])]
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         headers={"User-Agent": USER_AGENT},
         verify=True,
         follow_redirects=False,
+        event_hooks=hooks,
         **kwargs,
     )
 
@@ -134,3 +141,47 @@ def send(
             if write
             else None,
         ) from exc
+
+
+def unreadable(
+    resp: httpx.Response, *, platform: str, display: str, action: str = "", write: bool = False
+) -> PlatformError:
+    """The one "sent an unreadable answer" error. After a write the outcome is
+    unknown (reconcile, never resend); otherwise another try may help."""
+    during = f" while {action}" if action else ""
+    return PlatformError(
+        f"{display} sent an unreadable answer{during}",
+        kind="unknown" if write else "retryable",
+        platform=platform,
+        status=resp.status_code,
+    )
+
+
+def read_json(
+    resp: httpx.Response, *, platform: str, display: str, action: str = "", write: bool = False
+) -> Any:
+    """The parsed JSON body of an answer, or ``unreadable``."""
+    try:
+        return resp.json()
+    except ValueError as exc:
+        raise unreadable(
+            resp, platform=platform, display=display, action=action, write=write
+        ) from exc
+
+
+def send_authorised(
+    http: httpx.Client,
+    method: str,
+    url: str,
+    token: str,
+    *,
+    platform: str,
+    write: bool = False,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """``send`` with the account's bearer token: the one home of the adapters'
+    authorised requests. Where the token may go is decided by the transport
+    rules every client from ``make_client`` checks (platforms/transport.py)."""
+    merged = {**(headers or {}), "Authorization": f"Bearer {token}"}
+    return send(http, method, url, platform=platform, write=write, headers=merged, **kwargs)

@@ -30,7 +30,7 @@ from clientnest_cli.domain.outgoing import (
 )
 from clientnest_cli.errors import PlatformError
 from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
-from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.http import send, send_authorised
 from clientnest_cli.platforms.linkedin_errors import (
     RECONNECT,
     error_fields,
@@ -38,6 +38,7 @@ from clientnest_cli.platforms.linkedin_errors import (
     li_json,
     raise_for_status,
 )
+from clientnest_cli.platforms.oauth import exchange_code
 
 if TYPE_CHECKING:
     import httpx
@@ -92,7 +93,6 @@ class LinkedInAdapter(Adapter):
     def _headers(self) -> dict[str, str]:
         version = self.account.settings.get("linkedin_version") or default_version()
         return {
-            "Authorization": f"Bearer {self.account.credentials.access_token}",
             "LinkedIn-Version": version,
             "X-Restli-Protocol-Version": RESTLI,
         }
@@ -100,10 +100,11 @@ class LinkedInAdapter(Adapter):
     def _call(
         self, method: str, path: str, action: str, *, write: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        resp = send(
+        resp = send_authorised(
             self.http,
             method,
             self._url(path),
+            self.account.credentials.access_token,
             platform=self.name,
             write=write,
             headers=self._headers(),
@@ -146,16 +147,14 @@ class LinkedInAdapter(Adapter):
             raise PlatformError(
                 "LinkedIn did not return an upload address for the image", platform=self.name
             )
-        put = send(
+        put = send_authorised(  # only to a LinkedIn host: see platforms/transport.py
             self.http,
             "PUT",
             upload_url,
+            self.account.credentials.access_token,
             platform=self.name,
             content=item.path.read_bytes(),
-            headers={
-                "Authorization": f"Bearer {self.account.credentials.access_token}",
-                "Content-Type": item.mime_type,
-            },
+            headers={"Content-Type": item.mime_type},
         )
         raise_for_status(put, "uploading an image")
         media: dict[str, Any] = {"id": image}
@@ -340,14 +339,7 @@ class LinkedInAdapter(Adapter):
     def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
         auth = (req.auth_base_url or cls.default_auth_base_url).rstrip("/")
         base = (req.base_url or cls.default_base_url).rstrip("/")
-        form = {
-            "grant_type": "authorization_code",
-            "code": req.code,
-            "redirect_uri": req.redirect_uri,
-            "client_id": req.client_id,
-            "client_secret": req.client_secret,
-        }
-        resp = send(http, "POST", f"{auth}/oauth/v2/accessToken", platform=cls.name, data=form)
+        resp = exchange_code(http, f"{auth}/oauth/v2/accessToken", req, platform=cls.name)
         if resp.status_code == 400:
             why = error_message(error_fields(resp), 400)
             raise PlatformError(
@@ -362,12 +354,8 @@ class LinkedInAdapter(Adapter):
         if token.get("refresh_token"):  # approved partners only
             extra["client_secret"] = req.client_secret
         creds = _credentials(token, extra)
-        who = send(
-            http,
-            "GET",
-            f"{base}/v2/userinfo",
-            platform=cls.name,
-            headers={"Authorization": f"Bearer {creds.access_token}"},
+        who = send_authorised(
+            http, "GET", f"{base}/v2/userinfo", creds.access_token, platform=cls.name
         )
         raise_for_status(who, "reading the profile")
         info = _info(li_json(who, "reading the profile"), "")

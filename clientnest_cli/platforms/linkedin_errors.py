@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.http import retry_after_seconds
+from clientnest_cli.platforms.http import read_json, retry_after_seconds
 
 if TYPE_CHECKING:
     import httpx
@@ -70,12 +70,4 @@ def raise_for_status(resp: httpx.Response, action: str) -> None:
 
 
 def li_json(resp: httpx.Response, action: str) -> Any:
-    try:
-        return resp.json()
-    except ValueError as exc:
-        raise PlatformError(
-            f"LinkedIn sent an unreadable answer while {action}",
-            kind="retryable",
-            platform="linkedin",
-            status=resp.status_code,
-        ) from exc
+    return read_json(resp, platform="linkedin", display="LinkedIn", action=action)

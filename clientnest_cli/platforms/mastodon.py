@@ -30,7 +30,7 @@ from clientnest_cli.domain.outgoing import (
 )
 from clientnest_cli.errors import PlatformError
 from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
-from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.http import send, send_authorised
 from clientnest_cli.platforms.mastodon_support import (
     RECONNECT_HINT,
     account_info_from,
@@ -43,6 +43,7 @@ from clientnest_cli.platforms.mastodon_support import (
     read_json,
     status_ref,
 )
+from clientnest_cli.platforms.oauth import exchange_code
 
 if TYPE_CHECKING:
     import httpx
@@ -96,12 +97,12 @@ class MastodonAdapter(Adapter):
         return headers
 
     def _get(self, path: str, action: str, **params: Any) -> httpx.Response:
-        resp = send(
+        resp = send_authorised(
             self.http,
             "GET",
             self._url(path),
+            self.account.credentials.access_token,
             platform=self.name,
-            headers=self._headers(),
             params=params,
         )
         raise_for_status(resp, action)
@@ -349,17 +350,14 @@ class MastodonAdapter(Adapter):
     @classmethod
     def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
         base = normalise_instance(req.base_url or cls.default_base_url)
-        form = {
-            "grant_type": "authorization_code",
-            "code": req.code,
-            "client_id": req.client_id,
-            "client_secret": req.client_secret,
-            "redirect_uri": req.redirect_uri or OOB_REDIRECT,
-            "scope": SCOPES,
-        }
-        if req.code_verifier:
-            form["code_verifier"] = req.code_verifier
-        resp = send(http, "POST", f"{base}/oauth/token", platform=cls.name, data=form)
+        resp = exchange_code(
+            http,
+            f"{base}/oauth/token",
+            req,
+            platform=cls.name,
+            redirect_uri=OOB_REDIRECT,
+            scope=SCOPES,
+        )
         if resp.status_code in (400, 401):
             raise PlatformError(
                 f"Mastodon did not accept the authorization ({error_detail(resp)})",
@@ -370,12 +368,8 @@ class MastodonAdapter(Adapter):
             )
         raise_for_status(resp, "exchanging the authorization code")
         token = str(read_json(resp, "exchanging the code")["access_token"])
-        me = send(
-            http,
-            "GET",
-            f"{base}/api/v1/accounts/verify_credentials",
-            platform=cls.name,
-            headers={"Authorization": f"Bearer {token}"},
+        me = send_authorised(
+            http, "GET", f"{base}/api/v1/accounts/verify_credentials", token, platform=cls.name
         )
         raise_for_status(me, "reading the connected account")
         credentials = Credentials(

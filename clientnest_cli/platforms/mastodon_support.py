@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from clientnest_cli.domain.outgoing import AccountInfo, PublishedRef
 from clientnest_cli.errors import PlatformError
 from clientnest_cli.platforms.http import parse_rate_limit
+from clientnest_cli.platforms.http import read_json as http_read_json
 
 if TYPE_CHECKING:
     import httpx
@@ -69,15 +70,7 @@ def raise_for_status(resp: httpx.Response, action: str) -> None:
 
 
 def read_json(resp: httpx.Response, action: str) -> Any:
-    try:
-        return resp.json()
-    except ValueError as exc:
-        raise PlatformError(
-            f"Mastodon sent an unreadable answer while {action}",
-            kind="retryable",
-            platform="mastodon",
-            status=resp.status_code,
-        ) from exc
+    return http_read_json(resp, platform="mastodon", display="Mastodon", action=action)
 
 
 def html_to_text(content: str) -> str:

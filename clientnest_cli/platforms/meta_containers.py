@@ -33,7 +33,7 @@ from clientnest_cli.domain.outgoing import (
 )
 from clientnest_cli.errors import PlatformError
 from clientnest_cli.platforms.base import AccountContext
-from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.http import send_authorised
 from clientnest_cli.platforms.meta_graph import json_of, raise_for_status
 from clientnest_cli.platforms.meta_oauth import MetaOAuth
 from clientnest_cli.platforms.public_media import public_url_for
@@ -106,16 +106,15 @@ class MetaContainerAdapter(MetaOAuth):
         data: dict[str, str] | None = None,
         write: bool = False,
     ) -> dict[str, Any]:
-        token = self.account.credentials.access_token
-        resp = send(
+        resp = send_authorised(
             self.http,
             method,
             self._url(path),
+            self.account.credentials.access_token,
             platform=self.name,
             write=write,
             params=params,
             data=data,
-            headers={"Authorization": f"Bearer {token}"},
         )
         raise_for_status(resp, self.graph(), action)
         return json_of(resp, self.graph(), action)

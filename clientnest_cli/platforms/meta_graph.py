@@ -169,15 +169,9 @@ def raise_for_status(resp: httpx.Response, product: GraphProduct, action: str) -
 
 def graph_json(resp: httpx.Response, product: GraphProduct, action: str) -> Any:
     """The parsed JSON body, or a retryable error if it cannot be read."""
-    try:
-        return resp.json()
-    except ValueError as exc:
-        raise PlatformError(
-            f"{product.display} sent an unreadable answer while {action}",
-            kind="retryable",
-            platform=product.platform,
-            status=resp.status_code,
-        ) from exc
+    from clientnest_cli.platforms.http import read_json
+
+    return read_json(resp, platform=product.platform, display=product.display, action=action)
 
 
 def json_of(resp: httpx.Response, product: GraphProduct, action: str) -> dict[str, Any]:

@@ -18,13 +18,14 @@ from urllib.parse import urlencode
 from clientnest_cli.domain.outgoing import Credentials
 from clientnest_cli.errors import PlatformError
 from clientnest_cli.platforms.base import AccountContext, Adapter, Connected, ConnectRequest
-from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.http import send, send_authorised
 from clientnest_cli.platforms.meta_graph import (
     GraphProduct,
     graph_failure,
     json_of,
     raise_for_status,
 )
+from clientnest_cli.platforms.oauth import exchange_code
 
 if TYPE_CHECKING:
     import httpx
@@ -49,14 +50,13 @@ class MetaOAuth(Adapter):
     def refresh_token(self) -> Credentials:
         """A new 60-day token; the platform refuses tokens younger than 24 hours."""
         url = f"{self.account.base_url.rstrip('/')}/refresh_access_token"
-        token = self.account.credentials.access_token
-        resp = send(
+        resp = send_authorised(
             self.http,
             "GET",
             url,
+            self.account.credentials.access_token,
             platform=self.name,
             params={"grant_type": self.refresh_grant},
-            headers={"Authorization": f"Bearer {token}"},
         )
         if resp.status_code >= 400:
             failure = graph_failure(resp, self.graph(), "refreshing the access token")
@@ -88,14 +88,7 @@ class MetaOAuth(Adapter):
     def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
         """Code → short-lived token → 60-day token → the account's profile."""
         action = "exchanging the authorization code"
-        form = {
-            "client_id": req.client_id,
-            "client_secret": req.client_secret,
-            "grant_type": "authorization_code",
-            "redirect_uri": req.redirect_uri,
-            "code": req.code,
-        }
-        resp = send(http, "POST", cls.code_exchange_url(req), platform=cls.name, data=form)
+        resp = exchange_code(http, cls.code_exchange_url(req), req, platform=cls.name)
         raise_for_status(resp, cls.graph(), action)
         short = json_of(resp, cls.graph(), action)
         action = "exchanging for a long-lived token"

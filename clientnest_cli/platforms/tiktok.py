@@ -33,7 +33,8 @@ from clientnest_cli.platforms.base import (
     Connected,
     ConnectRequest,
 )
-from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.http import send_authorised
+from clientnest_cli.platforms.oauth import code_exchange_form
 from clientnest_cli.platforms.public_media import public_url_for, url_violations
 from clientnest_cli.platforms.tiktok_api import (
     PLATFORM,
@@ -85,13 +86,12 @@ class TikTokAdapter(Adapter):
     def _api(
         self, method: str, path: str, action: str, *, write: bool = False, **kwargs: Any
     ) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.account.credentials.access_token}"}
-        if "json" in kwargs:
-            headers["Content-Type"] = "application/json; charset=UTF-8"
-        resp = send(
+        headers = {"Content-Type": "application/json; charset=UTF-8"} if "json" in kwargs else {}
+        resp = send_authorised(
             self.http,
             method,
             self._url(path),
+            self.account.credentials.access_token,
             platform=PLATFORM,
             write=write,
             headers=headers,
@@ -367,14 +367,7 @@ class TikTokAdapter(Adapter):
 
     @classmethod
     def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
-        form = {
-            "client_key": req.client_id,
-            "client_secret": req.client_secret,
-            "code": req.code,
-            "grant_type": "authorization_code",
-            "redirect_uri": req.redirect_uri,
-            "code_verifier": req.code_verifier,
-        }
+        form = code_exchange_form(req, pkce=True, client_field="client_key")
         extra = {"client_key": req.client_id, "client_secret": req.client_secret}
         creds = token_call(http, req.base_url, form, "exchanging the authorization code", extra)
         account = AccountContext(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.domain.outgoing import Credentials, MediaItem
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.http import retry_after_seconds, send
+from clientnest_cli.platforms.http import read_json, retry_after_seconds, send
 
 if TYPE_CHECKING:
     import httpx
@@ -94,15 +94,7 @@ def data_of(resp: httpx.Response, action: str) -> dict[str, Any]:
     """The ``data`` object of a successful answer."""
     if resp.status_code >= 400:
         raise api_error(resp, action)
-    try:
-        body = resp.json()
-    except ValueError as exc:
-        raise PlatformError(
-            f"TikTok sent an unreadable answer while {action}",
-            kind="retryable",
-            platform=PLATFORM,
-            status=resp.status_code,
-        ) from exc
+    body = read_json(resp, platform=PLATFORM, display="TikTok", action=action)
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict) and error.get("code") not in (None, "ok"):
         raise api_error(resp, action)
@@ -152,13 +144,8 @@ def token_call(
     )
     if resp.status_code >= 400:
         raise api_error(resp, action)
-    try:
-        body = resp.json()
-    except ValueError as exc:
-        raise PlatformError(
-            f"TikTok sent an unreadable answer while {action}", kind="retryable", platform=PLATFORM
-        ) from exc
-    if isinstance(body.get("error"), str) and body["error"]:
+    body = read_json(resp, platform=PLATFORM, display="TikTok", action=action)
+    if isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"]:
         raise api_error(resp, action)
     return credentials_from(body, extra)
 

@@ -33,7 +33,8 @@ from clientnest_cli.platforms.base import (
     Connected,
     ConnectRequest,
 )
-from clientnest_cli.platforms.http import send
+from clientnest_cli.platforms.http import send, send_authorised
+from clientnest_cli.platforms.oauth import code_exchange_form
 from clientnest_cli.platforms.x_support import (
     PLATFORM,
     RECONNECT_HINT,
@@ -91,11 +92,10 @@ class XAdapter(Adapter):
     def _send(
         self, method: str, path: str, *, write: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.account.credentials.access_token}"}
-        return send(
-            self.http, method, self._url(path), platform=PLATFORM, write=write,
-            headers=headers, **kwargs,
-        )  # fmt: skip
+        token = self.account.credentials.access_token
+        return send_authorised(
+            self.http, method, self._url(path), token, platform=PLATFORM, write=write, **kwargs
+        )
 
     def _user_id(self) -> str:
         if not self.account.platform_user_id:
@@ -279,13 +279,7 @@ class XAdapter(Adapter):
     @classmethod
     def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
         base = (req.base_url or cls.default_base_url).rstrip("/")
-        form = {
-            "grant_type": "authorization_code",
-            "code": req.code,
-            "redirect_uri": req.redirect_uri,
-            "code_verifier": req.code_verifier,
-            "client_id": req.client_id,
-        }
+        form = code_exchange_form(req, secret=False, pkce=True)  # the secret goes in Basic auth
         resp = _token_request(http, base + "/2/oauth2/token", form, req.client_secret)
         if 400 <= resp.status_code < 500 and resp.status_code != 429:
             raise PlatformError(

@@ -19,7 +19,7 @@ latency, drop after the reply was billed — a stream is cut after its second
 word) plus ``ai_faults``:
 ``mode`` "" | "empty" | "malformed_json" | "too_long" (items longer than the
 prompt allowed), ``fail_next`` (the next N calls fail with ``fail_status``,
-for deterministic retry tests).
+for deterministic retry tests; ``fail_message`` replaces their message).
 """
 
 from __future__ import annotations
@@ -71,7 +71,12 @@ class AIEmulator(Emulator):
         self.generation = getattr(self, "generation", 0) + 1
         self.keys: set[str] = {DEFAULT_KEY}
         self.broke: set[str] = set()
-        self.ai_faults: dict[str, Any] = {"mode": "", "fail_next": 0, "fail_status": 503}
+        self.ai_faults: dict[str, Any] = {
+            "mode": "",
+            "fail_next": 0,
+            "fail_status": 503,
+            "fail_message": "",
+        }
         self.calls = 0
         self.requests: list[dict[str, Any]] = []
 
@@ -166,9 +171,10 @@ class AIEmulator(Emulator):
                 return None
             self.ai_faults["fail_next"] -= 1
             status = int(self.ai_faults.get("fail_status") or 503)
+            message = str(self.ai_faults.get("fail_message") or "")
         if status == 429:
             return self.throttle()
-        return self.error(status, "The server is overloaded, please try again later.")
+        return self.error(status, message or "The server is overloaded, please try again later.")
 
     def _check_key(self, key: str | None) -> Response | None:
         if not key or key not in self.keys:

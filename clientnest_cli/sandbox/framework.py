@@ -3,7 +3,8 @@
 One uvicorn server on 127.0.0.1 serves every emulator under its own prefix
 (``http://127.0.0.1:PORT/x``, ``…/bluesky`` …). Faults are switched per
 emulator, from a test (``server.emulator("x").faults.error_rate = 0.2``) or
-over HTTP (``POST /_sandbox/x/faults`` with a JSON body of the same fields).
+over HTTP (``POST /_sandbox/x/faults`` with a JSON body of the same fields,
+``Content-Type: application/json``, Host 127.0.0.1 or localhost).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Faults:
     """Fault switches. Rates are probabilities per request (0..1)."""
 
     error_rate: float = 0.0  # 5xx before anything is written
+    error_status: int = 503  # the status of those errors (e.g. 400 for a refusal)
+    error_message: str = ""  # their message, in the platform's error format ("" = a default)
     rate_limit_rate: float = 0.0  # 429 (or the platform's throttle) before writing
     rate_limit_reset_s: float = 1.0  # how far ahead the reset header points
     latency_s: float = 0.0  # added to every request
@@ -180,7 +183,8 @@ class Emulator:
         """Latency, then maybe a 5xx or a throttle — before anything is stored."""
         await self.delay()
         if self.faults.roll(self.faults.error_rate):
-            return self.error(503, "service unavailable (sandbox fault)")
+            message = self.faults.error_message or "service unavailable (sandbox fault)"
+            return self.error(self.faults.error_status, message)
         if self.faults.roll(self.faults.rate_limit_rate):
             return self.throttle()
         return None
@@ -213,6 +217,43 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [jsonable(v) for v in value]
     return value
+
+
+CONTROL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def control_refusal(request: Request) -> Response | None:
+    """Control routes answer only local tools, never a web page.
+
+    The Host must name 127.0.0.1 or localhost (with or without a port), which
+    defeats DNS rebinding; a POST must say ``Content-Type: application/json``,
+    which a cross-site form or ``fetch`` cannot send without a CORS preflight
+    (and no CORS preflight is ever answered here).
+    """
+    host = request.headers.get("host", "").strip().lower()
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name not in CONTROL_HOSTS:
+        return JSONResponse(
+            {"error": "control routes answer only Host 127.0.0.1 or localhost"}, status_code=403
+        )
+    if request.method == "POST":
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            return JSONResponse(
+                {"error": "control routes need Content-Type: application/json"}, status_code=415
+            )
+    return None
+
+
+def guarded(handler: Any) -> Any:
+    async def checked(request: Request) -> Response:
+        refusal = control_refusal(request)
+        if refusal is not None:
+            return refusal
+        response: Response = await handler(request)
+        return response
+
+    return checked
 
 
 class SandboxServer:
@@ -277,10 +318,10 @@ class SandboxServer:
                 return JSONResponse({"error": str(exc)}, status_code=400)
 
         return [
-            Route("/_sandbox/{name}/call/{method}", call, methods=["POST"]),
-            Route("/_sandbox/{name}/faults", faults, methods=["GET", "POST"]),
-            Route("/_sandbox/{name}/reset", reset, methods=["POST"]),
-            Route("/_sandbox/{name}/state", state, methods=["GET"]),
+            Route("/_sandbox/{name}/call/{method}", guarded(call), methods=["POST"]),
+            Route("/_sandbox/{name}/faults", guarded(faults), methods=["GET", "POST"]),
+            Route("/_sandbox/{name}/reset", guarded(reset), methods=["POST"]),
+            Route("/_sandbox/{name}/state", guarded(state), methods=["GET"]),
         ]
 
     def app(self) -> Starlette:

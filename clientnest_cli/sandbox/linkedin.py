@@ -79,6 +79,7 @@ class LinkedInEmulator(LinkedInBase):
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.counter = 7_100_000_000_000_000_000
         self.deleted: set[str] = set()  # URNs of deleted posts: deleting again is 204 too
+        self.upload_base = ""  # tests: answer uploadUrls on this base (another host)
 
     # --- test helpers ------------------------------------------------------
     def _new_id(self) -> int:
@@ -217,7 +218,8 @@ class LinkedInEmulator(LinkedInBase):
             image_id = f"D4E{self._new_id()}"
             urn = f"urn:li:image:{image_id}"
             self.images[urn] = {"owner": owner, "status": "WAITING_UPLOAD", "size": 0}
-        upload_url = f"{self._prefix(request)}/dms-uploads/{image_id}?upload=1"
+        base = self.upload_base or self._prefix(request)
+        upload_url = f"{base}/dms-uploads/{image_id}?upload=1"
         expires = millis(time.time() + 24 * 3600)
         return JSONResponse(
             {"value": {"uploadUrlExpiresAt": expires, "uploadUrl": upload_url, "image": urn}}

@@ -49,7 +49,8 @@ class DiscordEmulator(Emulator):
     name = "discord"
     title = "Discord webhooks"
     connect_hint = (
-        "clientnest accounts connect discord --url <sandbox url>/discord/api/webhooks/ID/TOKEN"
+        "clientnest accounts connect discord (paste <sandbox url>/discord/api/webhooks/ID/TOKEN "
+        "at the prompt)"
     )
 
     def reset(self) -> None:
@@ -284,7 +285,7 @@ class DiscordEmulator(Emulator):
 class SlackEmulator(Emulator):
     name = "slack"
     title = "Slack incoming webhooks"
-    connect_hint = "clientnest accounts connect slack --url <sandbox url>/slack/services/T/B/SECRET"
+    connect_hint = "clientnest accounts connect slack (paste <sandbox url>/slack/services/T/B/SECRET at the prompt)"
 
     def reset(self) -> None:
         self.hooks: dict[tuple[str, str], dict[str, str]] = {}

@@ -9,7 +9,16 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from clientnest_cli.domain.text import for_terminal, json_escape_invisible
+
 _STANDARD = set(vars(logging.makeLogRecord({})))
+
+
+class TerminalLines(logging.Formatter):
+    """Log lines for a terminal: platform text in a message cannot drive it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return for_terminal(super().format(record), 20_000)
 
 
 class JsonLines(logging.Formatter):
@@ -23,7 +32,7 @@ class JsonLines(logging.Formatter):
         data.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
-        return json.dumps(data, default=str, ensure_ascii=False)
+        return json_escape_invisible(json.dumps(data, default=str, ensure_ascii=False))
 
 
 def setup_logging(log_dir: Path, level: str) -> Path:
@@ -34,7 +43,7 @@ def setup_logging(log_dir: Path, level: str) -> Path:
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5)
     handler.setFormatter(JsonLines())
     console = logging.StreamHandler(sys.stderr)
-    console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    console.setFormatter(TerminalLines("%(asctime)s %(levelname)s %(message)s"))
     root = logging.getLogger("clientnest")
     root.handlers[:] = [handler, console]
     root.setLevel(level)

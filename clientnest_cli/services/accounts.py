@@ -125,13 +125,18 @@ def set_app_secret(ctx: AppContext, platform: str, secret: str) -> None:
 def connect(ctx: AppContext, platform: str, opts: ConnectOptions) -> SocialAccount:
     """Run the platform's connect flow and store the account (and its secret)."""
     from clientnest_cli.platforms.http import make_client
+    from clientnest_cli.platforms.transport import guarded
 
     cls = get_adapter_class(platform)
     with ctx.store.session() as session:
         actor = ctx.require(session, Role.ADMIN, "connecting accounts")
         client_id = _client_id(session, opts.client)
     req = _request(ctx, cls, opts)
-    with make_client() as http:
+    with make_client() as raw:
+        base = req.base_url or cls.default_base_url
+        http = guarded(
+            raw, cls.name, [base, req.auth_base_url or cls.default_auth_base_url, req.url]
+        )
         if cls.capabilities.auth in OAUTH_KINDS:
             if not req.client_id and cls.capabilities.auth != "oauth-app":
                 raise BadInput(

@@ -56,7 +56,13 @@ def _desktop(title: str, message: str) -> None:
 
 
 def _webhook(url: str, fmt: str, title: str, message: str) -> None:
+    """POST to the webhook through the HTTP factory: its URL is a secret, so the
+    transport rules apply (https, or http to this machine only)."""
     import httpx
+
+    from clientnest_cli.errors import PlatformError
+    from clientnest_cli.platforms.http import make_client
+    from clientnest_cli.platforms.transport import GuardedClient, Policy
 
     body = (
         {"content": f"**{title}**\n{message}"}
@@ -64,6 +70,10 @@ def _webhook(url: str, fmt: str, title: str, message: str) -> None:
         else {"text": f"*{title}*\n{message}"}
     )
     try:
-        httpx.post(url, json=body, timeout=10).raise_for_status()
+        with make_client(timeout=10) as raw:
+            http = GuardedClient(raw, Policy("notifications", secret_url=True))
+            http.post(url, json=body).raise_for_status()
+    except PlatformError as exc:
+        log.warning("notification webhook not sent: %s", exc.message)
     except httpx.HTTPError as exc:
         log.warning("notification webhook failed: %s", type(exc).__name__)

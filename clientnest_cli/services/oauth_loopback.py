@@ -17,6 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from clientnest_cli.errors import BadInput, ClientNestError
 
+STRAY = (
+    "This answer does not belong to the login in progress (its state is wrong) and was "
+    "ignored. Finish the login from the link your terminal printed."
+)
 PAGE = (
     "<!doctype html><meta charset=utf-8><title>ClientNest</title>"
     "<body style='font-family:sans-serif'><h1>{title}</h1><p>{text}</p>"
@@ -39,10 +43,15 @@ class Callback:
 
 
 class LoopbackReceiver:
-    """Listen on 127.0.0.1:<random>/callback for exactly one redirect."""
+    """Listen on 127.0.0.1:<random>/callback for the one redirect that carries our state.
+
+    A redirect with any other state gets an error page and is ignored: the
+    flow waits for the right one until its timeout.
+    """
 
     def __init__(self) -> None:
         self.state = secrets.token_urlsafe(24)
+        self.ignored = 0  # redirects with the wrong state
         self._got = threading.Event()
         self._result = Callback()
         receiver = self
@@ -54,26 +63,38 @@ class LoopbackReceiver:
                     self.send_error(404)
                     return
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                receiver._result = Callback(
+                got = Callback(
                     code=query.get("code", ""),
                     state=query.get("state", ""),
                     error=query.get("error", ""),
                     error_description=query.get("error_description", ""),
                 )
-                ok = receiver._result.code and receiver._result.state == receiver.state
+                if not secrets.compare_digest(got.state.encode(), receiver.state.encode()):
+                    receiver.ignored += 1  # a stray or forged redirect: not ours, keep waiting
+                    self._page(400, "Not connected", STRAY)
+                    return
+                if receiver._got.is_set():
+                    self._page(409, "Already answered", "This login has already finished.")
+                    return
+                receiver._result = got
+                ok = bool(got.code) and not got.error
                 title = "Connected" if ok else "Not connected"
                 text = (
                     "You can close this tab and return to the terminal."
                     if ok
                     else "Return to the terminal to see why."
                 )
+                self._page(200, title, text)
+                receiver._got.set()
+
+            def _page(self, status: int, title: str, text: str) -> None:
                 body = PAGE.format(title=title, text=text).encode()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.wfile.write(body)
-                receiver._got.set()
 
             def log_message(self, *args: object) -> None:  # keep codes out of stderr
                 return
@@ -96,17 +117,17 @@ class LoopbackReceiver:
     def wait(self, timeout: float, platform: str) -> str:
         """Block until the redirect arrives; return the code or raise."""
         if not self._got.wait(timeout):
+            stray = (
+                f" ({self.ignored} answer(s) with the wrong state were ignored)"
+                if self.ignored
+                else ""
+            )
             raise ClientNestError(
-                f"no answer from the browser within {timeout:.0f} s",
+                f"no answer from the browser within {timeout:.0f} s{stray}",
                 hint=f"run `clientnest accounts connect {platform}` again; "
                 "with --no-browser open the printed URL yourself",
             )
         got = self._result
-        if got.state != self.state:
-            raise BadInput(
-                "the OAuth answer carried the wrong state and was ignored",
-                hint="someone else's login may have reached this one; connect again",
-            )
         if got.error:
             declined = got.error == "access_denied"
             raise BadInput(

@@ -63,10 +63,25 @@ def test_consent_denied_is_a_clear_refusal(
 def test_wrong_state_is_refused(
     owner: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(webbrowser, "open", FakeBrowser(tamper_state=True))
-    run = cli("accounts", "connect", "x", *oauth_args(sandbox, "x"))
-    assert run.exit_code == 2 and "wrong state" in run.stderr
+    fake = FakeBrowser(tamper_state=True)
+    monkeypatch.setattr(webbrowser, "open", fake)
+    run = cli("accounts", "connect", "x", *oauth_args(sandbox, "x"), "--timeout", "1")
+    [answer] = fake.answers
+    assert answer.status_code == 400 and "ignored" in answer.text
+    assert run.exit_code == 1 and "1 answer(s) with the wrong state were ignored" in run.stderr
     assert ok("accounts", "list", "--json").json() == []
+
+
+def test_a_stray_callback_is_ignored_and_the_flow_goes_on(
+    owner: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeBrowser(stray_first=True)
+    monkeypatch.setattr(webbrowser, "open", fake)
+    connected = ok("accounts", "connect", "x", *oauth_args(sandbox, "x"), "--json").json()
+    stray, real = fake.answers
+    assert stray.status_code == 400 and "wrong" in stray.text and "Connected" not in stray.text
+    assert real.status_code == 200 and "Connected" in real.text
+    assert [a["id"] for a in ok("accounts", "list", "--json").json()] == [connected["id"]]
 
 
 def test_callback_that_never_arrives_times_out(
@@ -154,6 +169,18 @@ def test_webhooks_take_the_url_from_stdin_and_refuse_plain_http(
     run = cli("accounts", "connect", "slack", input="http://hooks.example.com/services/T/B/X\n")
     assert run.exit_code == 2 and "https" in run.stderr
     assert "services/T/B/X" not in run.stderr  # the URL is the secret
+
+
+@pytest.mark.parametrize("platform", ["discord", "slack"])
+def test_a_webhook_url_is_never_taken_from_argv(
+    owner: Path, sandbox: SandboxServer, platform: str
+) -> None:
+    url = sandbox.base_url("discord") + "/api/webhooks/1/SECRET-TOKEN"
+    run = cli("accounts", "connect", platform, "--url", url)
+    assert run.exit_code == 2 and "No such option" in run.stderr
+    assert "SECRET-TOKEN" not in run.stderr + run.stdout
+    assert "--url" not in cli("accounts", "connect", "--help").stdout
+    assert ok("accounts", "list", "--json").json() == []
 
 
 def test_feed_needs_an_existing_folder(owner: Path, tmp_path: Path) -> None:
