@@ -94,7 +94,13 @@ def show(
             "comments": s.comments,
             "shares": s.shares,
             "views": s.views,
-            "engagement_rate": round(s.engagement_rate, 6),
+            "engagement_rate": None if s.engagement_rate is None else round(s.engagement_rate, 6),
+            "rate_basis": s.rate_basis or None,
+            "impressions": s.impressions,
+            "reach": s.reach,
+            "clicks": s.clicks,
+            "saves": s.saves,
+            "quotes": s.quotes,
         }
         for s in history(state(ctx), post_id)
     ]
@@ -114,11 +120,18 @@ def show(
                 r["comments"],
                 r["shares"],
                 "" if r["views"] is None else r["views"],
-                f"{r['engagement_rate']:.2%}",
+                _rate(r["engagement_rate"], r["rate_basis"]),
             )
             for r in rows
         ],
     )
+
+
+def _rate(rate: float | None, basis: str | None) -> str:
+    """A rate with what it divides by; "unknown" rather than a made-up 0%."""
+    if rate is None:
+        return "unknown"
+    return f"{rate:.2%} of {basis}" if basis else f"{rate:.2%}"
 
 
 @app.command("comments")

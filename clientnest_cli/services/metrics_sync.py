@@ -171,6 +171,7 @@ def _metrics_for_account(
         repo = MetricsSync(session)
         rows = repo.published_refs(account.id or 0, since)
         latest = repo.latest_figures(account.id or 0, since) if rows else {}
+        followers = repo.posting_followers(account.id or 0, since) if rows else {}
     if not rows:
         return
     adapter = make_adapter()
@@ -180,7 +181,7 @@ def _metrics_for_account(
         chunk = rows[start : start + per_round]
         refs = [PublishedRef(pid, url, extra) for _id, pid, url, extra in chunk]
         fetched = _read(ctx, account, adapter, actor, "fetch_metrics", refs)
-        snapshots, missing = _changed(chunk, fetched, latest)
+        snapshots, missing = _changed(chunk, fetched, latest, followers)
         if snapshots:
             with ctx.store.session() as session:
                 MetricsSync(session).add_snapshots(snapshots)
@@ -188,12 +189,17 @@ def _metrics_for_account(
         result.snapshots += len(snapshots)
         result.missing += missing
         step(len(chunk))
+    if result.snapshots:
+        from clientnest_cli.services.analytics_rates import refresh_account_rate
+
+        refresh_account_rate(ctx, account.id or 0)
 
 
 def _changed(
     chunk: Sequence[tuple[int, str, str, dict]],
     fetched: Sequence[PostMetrics],
-    latest: dict[int, tuple[int, int, int, int | None]],
+    latest: dict[int, tuple[int | None, ...]],
+    followers: dict[int, int | None] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Snapshot rows for the posts whose figures differ from their newest snapshot."""
     by_key: dict[str, list[int]] = {}
@@ -210,27 +216,85 @@ def _changed(
             if post_id in seen:
                 continue
             seen.add(post_id)
-            figures = (m.likes, m.comments, m.shares, m.views)
+            row = snapshot_figures(m)
+            figures = tuple(row[k] for k in FIGURES)
             if latest.get(post_id) == figures:
                 continue
             latest[post_id] = figures
+            rate, basis = engagement(
+                row["likes"],
+                row["comments"],
+                row["shares"],
+                row["impressions"],
+                (followers or {}).get(post_id),
+            )
             rows.append(
                 {
                     "post_id": post_id,
-                    "likes": m.likes,
-                    "comments": m.comments,
-                    "shares": m.shares,
-                    "views": m.views,
-                    "engagement_rate": engagement_rate(m.likes, m.comments, m.shares, m.views),
+                    **row,
+                    "engagement_rate": rate,
+                    "rate_basis": basis,
                     "captured_at": now,
                 }
             )
     return rows, len(chunk) - len(seen)
 
 
-def engagement_rate(likes: int, comments: int, shares: int, views: int | None) -> float:
-    """(likes + comments + shares) / views; 0 when the platform reports no views."""
-    return (likes + comments + shares) / views if views else 0.0
+FIGURES = (
+    "likes",
+    "comments",
+    "shares",
+    "views",
+    "impressions",
+    "reach",
+    "clicks",
+    "saves",
+    "quotes",
+)
+
+
+def _first(extra: dict[str, int], *keys: str) -> int | None:
+    for key in keys:
+        if extra.get(key) is not None:
+            return int(extra[key])
+    return None
+
+
+def snapshot_figures(m: PostMetrics) -> dict[str, int | None]:
+    """The snapshot columns from what an adapter reported (None: not reported)."""
+    extra = dict(m.extra or {})
+    impressions = _first(extra, "impressions", "impression_count")
+    if impressions is None:
+        impressions = m.views  # X impression_count, Threads/Instagram/TikTok views
+    return {
+        "likes": m.likes,
+        "comments": m.comments,
+        "shares": m.shares,
+        "views": m.views,
+        "impressions": impressions,
+        "reach": _first(extra, "reach"),
+        "clicks": _first(extra, "clicks", "url_link_clicks", "link_clicks"),
+        "saves": _first(extra, "saved", "saves", "bookmark_count", "bookmarks"),
+        "quotes": _first(extra, "quotes", "quote_count"),
+    }
+
+
+def engagement(
+    likes: int, comments: int, shares: int, impressions: int | None, followers: int | None
+) -> tuple[float | None, str]:
+    """(rate, basis): interactions ÷ impressions where the platform reports them, else
+    ÷ followers at posting time; (None, "") when neither is known — never 0% for unknown."""
+    interactions = likes + comments + shares
+    if impressions:
+        return interactions / impressions, "impressions"
+    if followers:
+        return interactions / followers, "followers"
+    return None, ""
+
+
+def engagement_rate(likes: int, comments: int, shares: int, views: int | None) -> float | None:
+    """(likes + comments + shares) / views; None when the platform reports no views."""
+    return engagement(likes, comments, shares, views, None)[0]
 
 
 # --- comments ----------------------------------------------------------------------
