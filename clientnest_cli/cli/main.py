@@ -28,6 +28,7 @@ lazy.groups(
         ("ai", "ai", "Write and improve posts with an OpenAI-compatible AI."),
         ("sandbox", "sandbox", "Local emulators of every platform, for trying things."),
         ("audit", "audit", "Who did what, when."),
+        ("analytics", "analytics", "What works: overview, best times, growth, health, export."),
     ],
 )
 

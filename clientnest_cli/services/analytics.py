@@ -1,0 +1,260 @@
+"""Load analysis frames from the store (one query each) and run `analytics/` on them.
+
+Each frame is one ``pandas.read_sql`` on the engine's connection; the newest
+snapshot of every post is picked in SQL. The results go to the CLI (and later
+the TUI) as plain dicts/frames.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from clientnest_cli.errors import BadInput, NotFound
+from clientnest_cli.store.types import UTCDateTime
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from clientnest_cli.services.context import AppContext
+
+PERIOD = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
+DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+@dataclass
+class Scope:
+    """Which accounts and which time span an analytics command looks at."""
+
+    account_ids: list[int]
+    start: datetime  # inclusive, UTC
+    end: datetime  # exclusive, UTC
+    timezone: str = "UTC"  # the acting user's zone
+    labels: dict[int, dict[str, Any]] = field(default_factory=dict)  # id → ref/platform/client
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+
+def parse_period(text: str) -> timedelta:
+    match = PERIOD.match(text or "")
+    if not match:
+        raise BadInput(f"cannot understand the period '{text}'", hint="use e.g. 7d, 4w, 3m or 1y")
+    days = int(match.group(1)) * DAYS[match.group(2).lower()]
+    if days <= 0:
+        raise BadInput(f"the period '{text}' is empty", hint="use at least 1d")
+    return timedelta(days=days)
+
+
+def scope(
+    ctx: AppContext,
+    *,
+    client: str | None = None,
+    accounts: list[str] | None = None,
+    platform: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    period: str | None = None,
+    default_period: str = "30d",
+    now: datetime | None = None,
+) -> Scope:
+    """Resolve the common options; every bad one is a BadInput (exit 2)."""
+    from clientnest_cli.services.accounts import _client_id, resolve
+    from clientnest_cli.services.timeparse import parse_when
+    from clientnest_cli.store.repos import Accounts, Clients
+
+    if period and since:
+        raise BadInput("give --since or --period, not both")
+    with ctx.store.session(readonly=True) as session:
+        user = ctx.actor(session)
+        tz = user.timezone or "UTC"
+        now = now or datetime.now(UTC)
+        end = parse_when(until, tz, allow_past=True) if until else now
+        if since:
+            start = parse_when(since, tz, allow_past=True)
+        else:
+            start = end - parse_period(period or default_period)
+        if start > end:
+            raise BadInput(
+                f"the date range runs backwards ({start:%Y-%m-%d %H:%M} is after "
+                f"{end:%Y-%m-%d %H:%M} UTC)",
+                hint="--since must come before --until",
+            )
+        if start == end:
+            raise BadInput("the period is empty (--since equals --until)")
+        if accounts:
+            chosen = [resolve(session, ref) for ref in accounts]
+        else:
+            client_id = _client_id(session, client) if client else None
+            chosen = list(Accounts(session).all(client_id=client_id))
+        if client and accounts:
+            client_id = _client_id(session, client)
+            chosen = [a for a in chosen if a.client_id == client_id]
+        if platform:
+            from clientnest_cli.platforms.registry import platform_names
+
+            if platform not in platform_names():
+                raise BadInput(
+                    f"unknown platform '{platform}'", hint="see `clientnest platforms list`"
+                )
+            chosen = [a for a in chosen if a.platform == platform]
+        names = {c.id: c.name for c in Clients(session).all()}
+    if accounts is not None and accounts and not chosen:
+        raise NotFound("no account matches these options")
+    labels = {
+        a.id or 0: {
+            "account": f"{a.platform}:{a.handle}",
+            "platform": a.platform,
+            "client": names.get(a.client_id) if a.client_id else None,
+            "timezone": (a.settings or {}).get("timezone") or tz,
+        }
+        for a in chosen
+    }
+    return Scope([a.id or 0 for a in chosen], start, end, tz, labels)
+
+
+# --- frames --------------------------------------------------------------------
+
+POSTS_SQL = """
+SELECT p.id AS post_id, p.account_id, p.published_at, p.media_type, p.imported,
+       p.followers_at_post, s.likes, s.comments, s.shares, s.views, s.impressions,
+       s.reach, s.clicks, s.saves, s.quotes, s.engagement_rate, s.rate_basis, s.captured_at
+FROM post p
+LEFT JOIN (
+    SELECT m.post_id, max(m.captured_at) AS at FROM postmetricssnapshot m GROUP BY m.post_id
+) newest ON newest.post_id = p.id
+LEFT JOIN postmetricssnapshot s ON s.post_id = newest.post_id AND s.captured_at = newest.at
+WHERE p.status = 'published' AND p.published_at >= :start AND p.published_at < :end
+  AND p.account_id IN :ids
+"""
+
+
+def _read(ctx: AppContext, sql: str, **params: Any) -> pd.DataFrame:
+    import pandas as pd
+    from sqlalchemy import bindparam, text
+
+    stmt = text(sql)
+    binds = []
+    for name, value in params.items():
+        if isinstance(value, datetime):
+            binds.append(bindparam(name, value, type_=UTCDateTime()))
+        elif isinstance(value, list):
+            binds.append(bindparam(name, value, expanding=True))
+        else:
+            binds.append(bindparam(name, value))
+    stmt = stmt.bindparams(*binds)
+    with ctx.store.read_engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def post_frame(ctx: AppContext, sc: Scope, start: datetime | None = None) -> pd.DataFrame:
+    """One row per published post of the scope in [start or sc.start, sc.end)."""
+    from clientnest_cli.analytics.frames import prepare
+
+    frame = _read(ctx, POSTS_SQL, start=start or sc.start, end=sc.end, ids=sc.account_ids or [-1])
+    frame = frame.drop_duplicates("post_id", keep="last")
+    frame = prepare(frame)
+    frame["account"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["account"])
+    frame["platform"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["platform"])
+    return frame
+
+
+def stats_frame(ctx: AppContext, sc: Scope, end: datetime | None = None) -> pd.DataFrame:
+    """Follower snapshots of the scope's accounts up to the end, oldest first."""
+    import pandas as pd
+
+    frame = _read(
+        ctx,
+        "SELECT account_id, captured_at, followers, following, post_count "
+        "FROM accountstatssnapshot WHERE account_id IN :ids AND captured_at < :end "
+        "ORDER BY captured_at",
+        ids=sc.account_ids or [-1],
+        end=end or sc.end,
+    )
+    frame["captured_at"] = pd.to_datetime(frame["captured_at"], utc=True, format="ISO8601")
+    return frame
+
+
+def accounts_frame(sc: Scope) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {"account_id": i, "account": v["account"], "platform": v["platform"]}
+            | {"client": v["client"]}
+            for i, v in sc.labels.items()
+        ],
+        columns=["account_id", "account", "platform", "client"],
+    )
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+def overview(ctx: AppContext, sc: Scope) -> dict[str, Any]:
+    from clientnest_cli.analytics.overview import overview as compute
+
+    previous_start = sc.start - sc.length
+    posts = post_frame(ctx, sc, start=previous_start)
+    stats = stats_frame(ctx, sc)
+    result = compute(posts, stats, accounts_frame(sc), previous_start, sc.start, sc.end)
+    return {
+        "since": sc.start,
+        "until": sc.end,
+        "previous_since": previous_start,
+        **result,
+    }
+
+
+def best_times(ctx: AppContext, ref: str, slots: int = 5, **options: Any) -> dict[str, Any]:
+    """The hour × weekday map of one account, in the account's zone.
+
+    ``options`` are scope()'s time options. Thin history leans on the user's
+    other accounts on the same platform, else on common posting times.
+    """
+    from clientnest_cli.analytics.best_times import best_times as compute
+
+    options.setdefault("default_period", "365d")
+    own = scope(ctx, accounts=[ref], **options)
+    account_id = own.account_ids[0]
+    label = own.labels[account_id]
+    tz = label["timezone"]
+    frame = post_frame(ctx, own)
+    frame = frame[frame["interactions"].notna()]
+    pool = scope(ctx, platform=label["platform"], **options)
+    others = [i for i in pool.account_ids if i != account_id]
+    prior_frame = None
+    if others:
+        pool = Scope(others, pool.start, pool.end, pool.timezone, pool.labels)
+        prior_frame = post_frame(ctx, pool)
+        prior_frame = prior_frame[prior_frame["interactions"].notna()]
+    result = compute(
+        frame,
+        tz,
+        prior_frame=prior_frame,
+        prior_label=f"your other {label['platform']} accounts",
+        slots=slots,
+    )
+
+    def cell(row: Any) -> dict[str, Any]:
+        return {
+            "weekday": int(row.weekday),
+            "hour": int(row.hour),
+            "lift": round(float(row.lift), 3),
+            "low": round(float(row.low), 3),
+            "high": round(float(row.high), 3),
+            "posts": int(row.posts),
+        }
+
+    return {
+        "account": ref,
+        "timezone": tz,
+        "enough_data": result.enough_data,
+        "posts": result.posts,
+        "prior": result.prior or None,
+        "slots": [cell(r) for r in result.slots.itertuples(index=False)],
+        "cells": [cell(r) for r in result.cells.itertuples(index=False)],
+    }
