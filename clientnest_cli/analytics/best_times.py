@@ -56,7 +56,7 @@ def residuals(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
     r = y - trend
     out = pd.DataFrame(
         {
-            "weekday": local.dt.dayofweek.to_numpy(),
+            "weekday": local.dt.day_of_week.to_numpy(),
             "hour": local.dt.hour.to_numpy(),
             "r": r,
             "media": data.get("media_type", pd.Series([""] * len(data))).fillna("").to_numpy(),

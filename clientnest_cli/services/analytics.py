@@ -258,3 +258,103 @@ def best_times(ctx: AppContext, ref: str, slots: int = 5, **options: Any) -> dic
         "slots": [cell(r) for r in result.slots.itertuples(index=False)],
         "cells": [cell(r) for r in result.cells.itertuples(index=False)],
     }
+
+
+def performance(ctx: AppContext, sc: Scope, by: str) -> pd.DataFrame:
+    from clientnest_cli.analytics.series import FREQ
+    from clientnest_cli.analytics.series import performance as compute
+
+    if by not in FREQ:
+        raise BadInput(f"cannot group by '{by}'", hint="use day, week or month")
+    return compute(post_frame(ctx, sc), by, sc.timezone)
+
+
+def top(ctx: AppContext, sc: Scope, by: str, limit: int) -> pd.DataFrame:
+    from clientnest_cli.analytics.series import TOP_BY, top_posts
+
+    if by not in TOP_BY:
+        raise BadInput(f"cannot rank by '{by}'", hint="use engagement, rate or impressions")
+    frame = top_posts(post_frame(ctx, sc), by, limit)
+    if frame.empty:
+        return frame
+    texts = _read(
+        ctx,
+        "SELECT id AS post_id, content FROM post WHERE id IN :ids",
+        ids=[int(i) for i in frame["post_id"]],
+    )
+    return frame.merge(texts, on="post_id", how="left")
+
+
+def growth(ctx: AppContext, sc: Scope) -> pd.DataFrame:
+    from clientnest_cli.analytics.series import growth as compute
+
+    stats = stats_frame(ctx, sc)
+    stats = stats[stats["captured_at"] >= sc.start]
+    frame = compute(stats, sc.timezone)
+    frame["account"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["account"])
+    return frame
+
+
+def export_frame(ctx: AppContext, sc: Scope) -> pd.DataFrame:
+    """The per-post frame with features, for notebooks: one row per post."""
+    frame = post_frame(ctx, sc)
+    local = frame["published_at"].dt.tz_convert(sc.timezone)
+    frame["weekday"] = local.dt.day_of_week
+    frame["hour"] = local.dt.hour
+    frame["client"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["client"])
+    texts = _read(
+        ctx,
+        "SELECT id AS post_id, content, category FROM post WHERE account_id IN :ids",
+        ids=sc.account_ids or [-1],
+    )
+    frame = frame.merge(texts, on="post_id", how="left")
+    frame["length"] = frame["content"].fillna("").str.len()
+    return frame.sort_values("published_at")
+
+
+def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]:
+    """AccountHealth of every account in scope (history: the 12 weeks before now)."""
+    import pandas as pd
+
+    from clientnest_cli.analytics.health import assess
+
+    now = now or sc.end
+    window = Scope(sc.account_ids, now - timedelta(weeks=26), now, sc.timezone, sc.labels)
+    posts = post_frame(ctx, window)
+    stats = stats_frame(ctx, window)
+    info = _read(
+        ctx,
+        "SELECT id AS account_id, status, status_reason, token_expires_at FROM socialaccount "
+        "WHERE id IN :ids",
+        ids=sc.account_ids or [-1],
+    )
+    info["token_expires_at"] = pd.to_datetime(info["token_expires_at"], utc=True, format="ISO8601")
+    failed = _read(
+        ctx,
+        "SELECT account_id, count(*) AS n FROM post WHERE status = 'failed' "
+        "AND updated_at >= :since AND account_id IN :ids GROUP BY account_id",
+        since=now - timedelta(days=14),
+        ids=sc.account_ids or [-1],
+    )
+    failures = {int(a): int(n) for a, n in failed.itertuples(index=False)}
+    results = []
+    for row in info.itertuples(index=False):
+        account_id = int(row.account_id)
+        expires = row.token_expires_at
+        account = {
+            "account_id": account_id,
+            "account": sc.labels[account_id]["account"],
+            "status": row.status,
+            "status_reason": row.status_reason,
+            "token_expires_at": None if pd.isna(expires) else expires.to_pydatetime(),
+        }
+        results.append(
+            assess(
+                account,
+                posts[posts["account_id"] == account_id],
+                stats[stats["account_id"] == account_id],
+                failures.get(account_id, 0),
+                now,
+            )
+        )
+    return sorted(results, key=lambda h: h.account)
