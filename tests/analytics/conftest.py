@@ -46,3 +46,15 @@ def seeded(home: Path) -> Seeded:
         "mastodon:tiny": spec_for(13, 10, "mastodon", timezone="Europe/Berlin"),
     }
     return Seeded(specs, seed_store(specs))
+
+
+@pytest.fixture
+def seeded_db(home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    """The same seeded store on SQLite and on PostgreSQL."""
+    monkeypatch.setenv("CLIENTNEST_DATABASE_URL", database_url)
+    init_store()
+    specs = {
+        "x:acme": spec_for(11, 300, "x", timezone="Europe/Berlin"),
+        "bluesky:acme.bsky.social": spec_for(12, 150, "bluesky", timezone="America/New_York"),
+    }
+    return Seeded(specs, seed_store(specs))

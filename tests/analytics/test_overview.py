@@ -42,7 +42,8 @@ def _check(block: dict, want: dict) -> None:
         assert block["engagement_rate"] == pytest.approx(want["engagement_rate"], rel=1e-9)
 
 
-def test_overview_figures_equal_independent_sums(seeded: Seeded) -> None:
+def test_overview_figures_equal_independent_sums(seeded_db: Seeded) -> None:
+    seeded = seeded_db
     data = ok("analytics", "overview", "--until", UNTIL, "--period", "30d", "--json").json()
     end = datetime.fromisoformat(UNTIL)
     start, previous = end - timedelta(days=30), end - timedelta(days=60)
@@ -59,6 +60,9 @@ def test_overview_figures_equal_independent_sums(seeded: Seeded) -> None:
     assert x["best_post"]["interactions"] >= 0
     platforms = {p["platform"]: p for p in data["platforms"]}
     assert platforms["x"]["posts"] == x["posts"]
+    # the same store answers best-times the same way on either database
+    times = ok("analytics", "best-times", "x:acme", "--until", UNTIL, "--json").json()
+    assert times["enough_data"] and times["posts"] == 300
 
 
 def test_overview_filters_by_account_and_platform(seeded: Seeded) -> None:
