@@ -31,7 +31,7 @@ FIGURE_COLUMNS = (
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """Types fixed (times aware UTC, figures float with NaN for unknown), plus
-    ``interactions`` = likes + comments + shares (NaN when the post has no snapshot)."""
+    ``interactions`` = likes + comments + shares (NaN when none is known)."""
     import pandas as pd
 
     out = frame.copy()
@@ -43,7 +43,8 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = pd.to_numeric(out[name], errors="coerce").astype(float)
     if "followers_at_post" in out:
         out["followers_at_post"] = pd.to_numeric(out["followers_at_post"], errors="coerce")
-    out["interactions"] = out["likes"] + out["comments"] + out["shares"]
+    # the known parts: NaN only when none of the three is known (a post never measured)
+    out["interactions"] = out[["likes", "comments", "shares"]].sum(axis=1, min_count=1)
     if "rate_basis" in out:
         out["rate_basis"] = out["rate_basis"].fillna("")
     if "media_type" in out:

@@ -169,3 +169,59 @@ def comments_(
             for r in rows
         ],
     )
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., help="The CSV export to read."),
+    account: str = typer.Option(
+        ..., "--account", "-a", help="Whose posts these are (PLATFORM:HANDLE, handle or id)."
+    ),
+    fmt: str = typer.Option(
+        "auto", "--format", help="auto, generic, x (X post analytics) or facebook (Meta)."
+    ),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Import the good rows even when some are bad."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Past posts and their figures from an analytics export (idempotent: re-import updates)."""
+    from pathlib import Path
+
+    from clientnest_cli.errors import BadInput
+    from clientnest_cli.services.metrics_import import import_metrics
+
+    bar = output.progress("Importing", enabled=not as_json)
+    with bar as step:
+        report = import_metrics(
+            state(ctx), Path(file), account, fmt, skip_invalid, progress=step, total=_total(bar)
+        )
+    data = report.as_dict()
+    if as_json:
+        output.emit_json(data)
+    else:
+        for error in data["errors"]:
+            output.warn(f"row {error['row']}: {error['reason']}")
+        if data["written"]:
+            output.done(
+                f"{data['account']} ({data['format']} format): {data['created']} created, "
+                f"{data['updated']} updated, {data['unchanged']} unchanged, "
+                f"{data['skipped']} skipped."
+            )
+    if data["errors"] and not data["written"]:
+        raise BadInput(
+            f"{len(data['errors'])} of {data['rows']} rows are bad; nothing was imported",
+            hint="fix them, or pass --skip-invalid to import the others",
+        )
+
+
+def _total(bar):  # type: ignore[no-untyped-def]
+    """Sets the bar's length once the rows are counted (no-op without a bar)."""
+
+    def set_total(n: int) -> None:
+        rich_bar = getattr(bar, "_bar", None)
+        if rich_bar is not None:
+            rich_bar.update(bar._task, total=n)
+
+    return set_total

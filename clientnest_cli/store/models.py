@@ -135,9 +135,9 @@ class PostMetricsSnapshot(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id")
-    likes: int = 0
-    comments: int = 0
-    shares: int = 0
+    likes: int | None = 0  # None: unknown (an import's empty cell), never a made-up 0
+    comments: int | None = 0
+    shares: int | None = 0
     views: int | None = None
     engagement_rate: float | None = None  # None: unknown (no impressions, no followers)
     captured_at: datetime = Field(default_factory=_created, sa_column=_ts(False))

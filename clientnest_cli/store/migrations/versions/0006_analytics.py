@@ -26,6 +26,8 @@ def _str(length: int) -> sqlmodel.sql.sqltypes.AutoString:
 def upgrade() -> None:
     with op.batch_alter_table("postmetricssnapshot", schema=None) as batch_op:
         batch_op.alter_column("engagement_rate", existing_type=sa.Float(), nullable=True)
+        for name in ("likes", "comments", "shares"):
+            batch_op.alter_column(name, existing_type=sa.Integer(), nullable=True)
         batch_op.add_column(sa.Column("impressions", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("reach", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("clicks", sa.Integer(), nullable=True))
@@ -82,8 +84,11 @@ def downgrade() -> None:
         batch_op.drop_column("followers_at_post")
         batch_op.drop_column("imported")
         batch_op.drop_column("media_type")
-    op.execute("UPDATE postmetricssnapshot SET engagement_rate = 0 WHERE engagement_rate IS NULL")
+    for name in ("engagement_rate", "likes", "comments", "shares"):
+        op.execute(f"UPDATE postmetricssnapshot SET {name} = 0 WHERE {name} IS NULL")
     with op.batch_alter_table("postmetricssnapshot", schema=None) as batch_op:
         for name in ("rate_basis", "quotes", "saves", "clicks", "reach", "impressions"):
             batch_op.drop_column(name)
         batch_op.alter_column("engagement_rate", existing_type=sa.Float(), nullable=False)
+        for name in ("likes", "comments", "shares"):
+            batch_op.alter_column(name, existing_type=sa.Integer(), nullable=False)
