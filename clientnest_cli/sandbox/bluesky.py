@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from clientnest_cli.sandbox.bluesky_history import HistoryMixin
 from clientnest_cli.sandbox.bluesky_repo import (
     MAX_BLOB_BYTES,
     POST_COLLECTION,
@@ -75,7 +76,7 @@ GLOBAL_LIMIT, GLOBAL_WINDOW_S = 3000, 300
 REFRESH_TTL_S = 90 * 86400
 
 
-class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
+class BlueskyEmulator(HistoryMixin, SessionsMixin, ViewsMixin, Emulator):
     name = "bluesky"
     title = "Bluesky (AT Protocol PDS)"
     connect_hint = "log in with a seeded handle and its app password (seed_account)"
@@ -91,6 +92,7 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
         self.window_start = time.time()
         self.window_count = 0
         self.calls: Counter[str] = Counter()  # XRPC method -> number of calls
+        self.history_counts: dict[str, dict[str, int]] = {}  # uri -> fixed counts (history)
 
     # --- Python helpers for tests and the demo --------------------------------
     def seed_account(self, handle: str, display_name: str = "") -> dict[str, Any]:
@@ -228,6 +230,7 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
             "app.bsky.feed.getPosts": ("GET", self.get_posts),
             "app.bsky.feed.getPostThread": ("GET", self.get_post_thread),
             "app.bsky.actor.getProfile": ("GET", self.get_profile),
+            "app.bsky.feed.getAuthorFeed": ("GET", self.get_author_feed),
         }
         routes = [
             Route(f"/xrpc/{nsid}", self._xrpc(nsid, handler), methods=[method])

@@ -352,15 +352,14 @@ def sync(
             )
         except ClientNestError as exc:
             results.append((account, f"failed: {exc.one_line()}"))
-        else:
-            _record_stats(ctx, account, info)
-            results.append((account, "ok"))
+        else:  # the row as stored after the sync: its new counts, not the old ones
+            results.append((_record_stats(ctx, account, info), "ok"))
         if progress:
             progress(account)
     return results
 
 
-def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> None:
+def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> SocialAccount:
     with ctx.store.session() as session:
         row = session.get(SocialAccount, account.id)
         assert row is not None
@@ -375,3 +374,4 @@ def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> None
                 post_count=row.post_count,
             )
         )
+        return row

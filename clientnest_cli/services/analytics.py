@@ -358,3 +358,14 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
             )
         )
     return sorted(results, key=lambda h: h.account)
+
+
+def since_value(ctx: AppContext, text: str, now: datetime | None = None) -> datetime:
+    """A --since that is a period back from now (90d) or a date/time in the user's zone."""
+    if PERIOD.match(text or ""):
+        return (now or datetime.now(UTC)) - parse_period(text)
+    from clientnest_cli.services.timeparse import parse_when
+
+    with ctx.store.session(readonly=True) as session:
+        user = ctx.actor(session)
+    return parse_when(text, user.timezone or "UTC", allow_past=True)

@@ -1,0 +1,66 @@
+"""`accounts backfill` through the Bluesky emulator's seeded history, then analytics on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clientnest_cli.sandbox.framework import SandboxServer
+from tests.helpers import cli, init_store, ok, seed_account
+
+
+@pytest.fixture
+def bluesky(home: Path, sandbox: SandboxServer) -> tuple[str, dict]:
+    init_store(tz="UTC")
+    emulator = sandbox.emulator("bluesky")
+    seeded = emulator.seed_account("hist.bsky.sandbox")
+    spec = emulator.seed_history("hist.bsky.sandbox", seed=21, posts=240, days=120)
+    account = ok(
+        "accounts", "connect", "bluesky", "--server", sandbox.base_url("bluesky"),
+        "--handle", "hist.bsky.sandbox", "--app-password", "--json",
+        input=seeded["app_password"] + "\n",
+    ).json()  # fmt: skip
+    return account["ref"], spec
+
+
+def test_backfill_reads_the_history_in_pages_of_100(
+    bluesky: tuple[str, dict], sandbox: SandboxServer
+) -> None:
+    ref, spec = bluesky
+    emulator = sandbox.emulator("bluesky")
+    before = emulator.calls["app.bsky.feed.getAuthorFeed"]
+    report = ok("accounts", "backfill", ref, "--since", "150d", "--json").json()
+    assert report["fetched"] == 240 and report["created"] == 240
+    assert emulator.calls["app.bsky.feed.getAuthorFeed"] - before == 3  # ⌈240 / 100⌉
+    again = ok("accounts", "backfill", ref, "--since", "150d", "--json").json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 240)
+    shorter = ok("accounts", "backfill", ref, "--since", "30d", "--json").json()
+    assert 0 < shorter["fetched"] < 240
+    # the history is there to analyse: the planted peaks come out on top
+    data = ok("analytics", "best-times", ref, "--json").json()
+    assert data["enough_data"] and data["posts"] == 240
+    top = data["slots"][:3]
+    for weekday, hour in spec["peaks"]:
+        assert any(s["weekday"] == weekday and abs(s["hour"] - hour) <= 1 for s in top)
+    overview = ok("analytics", "overview", "--account", ref, "--json").json()
+    block = overview["accounts"][0]
+    assert block["posts"] > 0 and block["rate_basis"] == "followers"
+    assert block["engagement_rate"] is not None and block["engagement_rate"] > 0
+    shown = ok("accounts", "show", ref, "--json").json()
+    assert shown["engagement_rate"] > 0
+
+
+def test_platforms_that_cannot_backfill_say_so(home: Path) -> None:
+    init_store()
+    seed_account("discord", "hooks")
+    run = cli("accounts", "backfill", "discord:hooks")
+    assert run.exit_code == 2
+    line = run.stderr.strip().splitlines()
+    assert len(line) == 1 and "cannot backfill" in line[0]
+
+
+def test_unknown_account_is_one_line_exit_2(home: Path) -> None:
+    init_store()
+    run = cli("accounts", "backfill", "bluesky:nobody")
+    assert run.exit_code == 2 and "no account" in run.stderr
