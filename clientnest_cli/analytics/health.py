@@ -122,7 +122,7 @@ def assess(
         health.add(
             Alert(
                 "engagement_falling",
-                f"engagement:{ref}:{now:%Y-%W}",
+                f"engagement:{ref}",
                 f"engagement rate down {-trend['change']:.0%} over the last 4 weeks against the "
                 f"8 before (p = {trend['p_value']:.3f}, {trend['posts'][0]}+{trend['posts'][1]} posts)",
             )
@@ -133,16 +133,14 @@ def assess(
         health.add(
             Alert(
                 "followers_declining",
-                f"followers:{ref}:{now:%Y-%W}",
+                f"followers:{ref}",
                 f"followers down by {-change:,} in 30 days",
                 "watch",
             )
         )
     health.facts["failed_posts_14d"] = failures
     if failures >= FAILURES:
-        health.add(
-            Alert("failures", f"failures:{ref}:{now:%Y-%W}", f"{failures} posts failed in 14 days")
-        )
+        health.add(Alert("failures", f"failures:{ref}", f"{failures} posts failed in 14 days"))
     return health
 
 
@@ -160,3 +158,38 @@ def _follower_change(stats: pd.DataFrame, now: datetime) -> int | None:
         return None
     first = before.iloc[-1] if not before.empty else window.iloc[0]
     return int(window.iloc[-1]["followers"]) - int(first["followers"])
+
+
+NEGATIVE_MIN_COMMENTS = 5
+NEGATIVE_SHARE = 0.5  # at least half the scored replies negative …
+NEGATIVE_FACTOR = 2.0  # … and twice the account's usual share
+NEGATIVE_WINDOW = timedelta(days=14)
+
+
+def negative_replies(comments: pd.DataFrame, ref: str, now: datetime) -> list[Alert]:
+    """Posts of the last two weeks drawing unusually negative replies.
+
+    ``comments``: post_id, published_at (the post's), sentiment_label of one account.
+    """
+    scored = comments[comments["sentiment_label"].isin(["positive", "negative", "neutral"])]
+    if scored.empty:
+        return []
+    usual = float((scored["sentiment_label"] == "negative").mean())
+    recent = scored[scored["published_at"] >= now - NEGATIVE_WINDOW]
+    alerts = []
+    for post_id, group in recent.groupby("post_id"):
+        share = float((group["sentiment_label"] == "negative").mean())
+        if (
+            len(group) >= NEGATIVE_MIN_COMMENTS
+            and share >= NEGATIVE_SHARE
+            and share >= NEGATIVE_FACTOR * usual * (len(scored) > len(group))
+        ):
+            alerts.append(
+                Alert(
+                    "negative_replies",
+                    f"negative_replies:{ref}:{int(post_id)}",
+                    f"post {int(post_id)} drew unusually negative replies "
+                    f"({share:.0%} of {len(group)} negative; usually {usual:.0%})",
+                )
+            )
+    return alerts

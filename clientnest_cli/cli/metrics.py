@@ -139,10 +139,24 @@ def comments_(
     ctx: typer.Context,
     post: int | None = typer.Option(None, "--post", help="Only the comments on this post."),
     limit: int = typer.Option(200, "--limit", min=1, help="At most this many, newest first."),
+    sentiment: str | None = typer.Option(
+        None,
+        "--sentiment",
+        help="Only positive, negative or neutral comments, or 'unscored' (not English).",
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Comments fetched by `metrics sync --comments`."""
+    """Comments fetched by `metrics sync --comments`, with their sentiment (VADER)."""
+    from clientnest_cli.errors import BadInput
     from clientnest_cli.services.metrics_sync import list_comments
+
+    labels = {"positive": "positive", "negative": "negative", "neutral": "neutral"}
+    labels["unscored"] = ""
+    if sentiment is not None and sentiment not in labels:
+        raise BadInput(
+            f"unknown sentiment '{sentiment}'", hint="use positive, negative, neutral or unscored"
+        )
+    wanted = None if sentiment is None else labels[sentiment]
 
     rows = [
         {
@@ -153,19 +167,29 @@ def comments_(
             "author": output.clean(c.author),
             "text": output.clean(c.text),
             "sentiment": c.sentiment,
+            "sentiment_label": c.sentiment_label or None,
+            "language": c.language or None,
             "created_at": c.created_at,
             "fetched_at": c.fetched_at,
         }
-        for c, platform, handle in list_comments(state(ctx), post, limit)
+        for c, platform, handle in list_comments(state(ctx), post, limit, wanted)
     ]
     if as_json:
         output.emit_json(rows)
         return
     output.table(
         "Comments",
-        ["id", "post", "account", "author", "when", "text"],
+        ["id", "post", "account", "author", "when", "sentiment", "text"],
         [
-            (r["id"], r["post_id"], r["account"], r["author"], r["created_at"], r["text"])
+            (
+                r["id"],
+                r["post_id"],
+                r["account"],
+                r["author"],
+                r["created_at"],
+                r["sentiment_label"] or "—",
+                r["text"],
+            )
             for r in rows
         ],
     )

@@ -201,6 +201,7 @@ def overview(ctx: AppContext, sc: Scope) -> dict[str, Any]:
     posts = post_frame(ctx, sc, start=previous_start)
     stats = stats_frame(ctx, sc)
     result = compute(posts, stats, accounts_frame(sc), previous_start, sc.start, sc.end)
+    _add_sentiment(ctx, sc, result["accounts"])
     return {
         "since": sc.start,
         "until": sc.end,
@@ -337,6 +338,18 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
         ids=sc.account_ids or [-1],
     )
     failures = {int(a): int(n) for a, n in failed.itertuples(index=False)}
+    from clientnest_cli.analytics.health import negative_replies
+    from clientnest_cli.services.metrics_sync import score_pending
+
+    score_pending(ctx)
+    comments = _read(
+        ctx,
+        "SELECT c.post_id, p.account_id, p.published_at, c.sentiment_label FROM comment c "
+        "JOIN post p ON p.id = c.post_id WHERE p.account_id IN :ids AND p.published_at >= :since",
+        ids=sc.account_ids or [-1],
+        since=window.start,
+    )
+    comments["published_at"] = pd.to_datetime(comments["published_at"], utc=True, format="ISO8601")
     results = []
     for row in info.itertuples(index=False):
         account_id = int(row.account_id)
@@ -348,15 +361,17 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
             "status_reason": row.status_reason,
             "token_expires_at": None if pd.isna(expires) else expires.to_pydatetime(),
         }
-        results.append(
-            assess(
-                account,
-                posts[posts["account_id"] == account_id],
-                stats[stats["account_id"] == account_id],
-                failures.get(account_id, 0),
-                now,
-            )
+        health = assess(
+            account,
+            posts[posts["account_id"] == account_id],
+            stats[stats["account_id"] == account_id],
+            failures.get(account_id, 0),
+            now,
         )
+        mine = comments[comments["account_id"] == account_id]
+        for alert in negative_replies(mine, account["account"], now):
+            health.add(alert)
+        results.append(health)
     return sorted(results, key=lambda h: h.account)
 
 
@@ -369,3 +384,29 @@ def since_value(ctx: AppContext, text: str, now: datetime | None = None) -> date
     with ctx.store.session(readonly=True) as session:
         user = ctx.actor(session)
     return parse_when(text, user.timezone or "UTC", allow_past=True)
+
+
+COMMENTS_SQL = """
+SELECT c.post_id, p.account_id, c.sentiment, c.sentiment_label
+FROM comment c JOIN post p ON p.id = c.post_id
+WHERE p.published_at >= :start AND p.published_at < :end AND p.account_id IN :ids
+"""
+
+
+def _add_sentiment(ctx: AppContext, sc: Scope, blocks: list[dict[str, Any]]) -> None:
+    """Each account block gets ``sentiment``: label counts, the mean, and per post."""
+    from clientnest_cli.analytics.sentiment import summarise
+    from clientnest_cli.services.metrics_sync import score_pending
+
+    score_pending(ctx)
+    frame = _read(ctx, COMMENTS_SQL, start=sc.start, end=sc.end, ids=sc.account_ids or [-1])
+    by_ref = {v["account"]: i for i, v in sc.labels.items()}
+    for block in blocks:
+        mine = frame[frame["account_id"] == by_ref[block["account"]]]
+        summary = summarise(mine)
+        summary["posts"] = [
+            {"post_id": int(post_id), **summarise(group)}
+            for post_id, group in mine.groupby("post_id")
+        ]
+        summary["posts"].sort(key=lambda p: (-p["negative"], p["post_id"]))
+        block["sentiment"] = summary

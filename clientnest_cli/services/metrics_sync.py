@@ -334,12 +334,18 @@ def _comments_for_account(
 
 
 def _comment_row(post_id: int, comment: CommentData) -> dict[str, Any]:
+    from clientnest_cli.analytics.sentiment import score
+
+    text = strip_controls(comment.text)
+    mood = score(text)  # VADER; a comment VADER cannot read gets no score, not a wrong one
     return {
         "post_id": post_id,
         "platform_comment_id": comment.platform_comment_id[:300],
         "author": strip_controls(comment.author)[:300],
-        "text": strip_controls(comment.text),
-        "sentiment": None,
+        "text": text,
+        "sentiment": mood.compound,
+        "sentiment_label": mood.label,
+        "language": mood.language[:10],
         "our_reply": "",
         "replied_at": None,
         "created_at": comment.created_at,
@@ -399,14 +405,40 @@ def history(ctx: AppContext, post_id: int, limit: int = 1000) -> Sequence[PostMe
 
 
 def list_comments(
-    ctx: AppContext, post_id: int | None = None, limit: int = 200
+    ctx: AppContext, post_id: int | None = None, limit: int = 200, sentiment: str | None = None
 ) -> Sequence[tuple[Comment, str, str]]:
-    """Fetched comments (newest first) with their account's platform and handle."""
+    """Fetched comments (newest first) with their account's platform and handle;
+    ``sentiment`` keeps one label ("" = not scored: not English)."""
+    if sentiment is not None:
+        score_pending(ctx)
     with ctx.store.session() as session:
         ctx.actor(session)
         if post_id is not None and Posts(session).by_id(post_id) is None:
             raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
-        return MetricsSync(session).comments(post_id, limit)
+        return MetricsSync(session).comments(post_id, limit, sentiment)
+
+
+def score_pending(ctx: AppContext) -> int:
+    """Score the stored comments never scored (fetched before scoring existed)."""
+    from clientnest_cli.analytics.sentiment import score
+
+    done = 0
+    while True:
+        with ctx.store.session() as session:
+            repo = MetricsSync(session)
+            pending = repo.unscored_comments()
+            rows = []
+            for cid, text in pending:
+                mood = score(text)
+                language = mood.language or "-"  # "-": looked at, no words
+                rows.append(
+                    {"cid": cid, "sentiment": mood.compound}
+                    | {"sentiment_label": mood.label, "language": language[:10]}
+                )
+            repo.set_sentiments(rows)
+        done += len(rows)
+        if len(pending) < 5000:
+            return done
 
 
 def parse_since(ctx: AppContext, text: str) -> datetime:

@@ -136,7 +136,7 @@ class MetricsSync:
         self.s.connection().execute(stmt, list(rows))
 
     def comments(
-        self, post_id: int | None = None, limit: int = 200
+        self, post_id: int | None = None, limit: int = 200, sentiment: str | None = None
     ) -> Sequence[tuple[Comment, str, str]]:
         """Stored comments, newest first, with their account's platform and handle."""
         query = (
@@ -146,6 +146,8 @@ class MetricsSync:
         )
         if post_id is not None:
             query = query.where(Comment.post_id == post_id)
+        if sentiment is not None:  # "" = not scored (not English)
+            query = query.where(Comment.sentiment_label == sentiment)
         query = query.order_by(
             col(Comment.created_at).desc().nulls_last(),
             col(Comment.fetched_at).desc(),
@@ -210,3 +212,31 @@ class MetricsSync:
             .where(col(snap.engagement_rate).is_not(None))
         )
         return [(float(r), str(b)) for r, b in self.s.exec(query).all()]
+
+    def unscored_comments(self, limit: int = 5000) -> list[tuple[int, str]]:
+        """(id, text) of comments never looked at for sentiment (stored before scoring)."""
+        query = (
+            select(Comment.id, Comment.text)
+            .where(Comment.sentiment_label == "", Comment.language == "")
+            .where(col(Comment.sentiment).is_(None))
+            .limit(limit)
+        )
+        return [(int(i), str(t)) for i, t in self.s.exec(query).all()]
+
+    def set_sentiments(self, rows: Sequence[dict]) -> None:
+        """Bulk update: dicts of cid, sentiment, sentiment_label, language."""
+        from sqlalchemy import bindparam, update
+
+        if not rows:
+            return
+        table = Comment.__table__  # type: ignore[attr-defined]
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("cid"))
+            .values(
+                sentiment=bindparam("sentiment"),
+                sentiment_label=bindparam("sentiment_label"),
+                language=bindparam("language"),
+            )
+        )
+        self.s.connection().execute(stmt, list(rows))
