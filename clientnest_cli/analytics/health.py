@@ -83,7 +83,8 @@ def assess(
     failures: int,
     now: datetime,
 ) -> AccountHealth:
-    """``account``: account_id, account, status, status_reason, token_expires_at."""
+    """``account``: account_id, account, status, status_reason, token_expires_at and
+    refreshable (False where the platform gives no refresh: the user must reconnect)."""
     health = AccountHealth(account["account_id"], account["account"])
     ref = account["account"]
     if account.get("status") == "needs_reauth":
@@ -95,6 +96,8 @@ def assess(
             )
         )
     expires = account.get("token_expires_at")
+    if account.get("refreshable", True):
+        expires = None  # renewed by the daemon before it runs out: nothing to tell
     if expires is not None and not _nan(expires) and expires - now < TOKEN_WARN:
         when = "expired" if expires <= now else f"expires {expires:%Y-%m-%d %H:%M} UTC"
         health.add(Alert("token", f"token-expiry:{ref}:{expires:%Y%m%d}", f"token {when}", "watch"))

@@ -87,7 +87,15 @@ def overview(
         if len(data[key]) > 1:
             output.table(
                 f"By {title}",
-                [title, "posts", "impressions", "interactions", "engagement", "followers", ""],
+                [
+                    title,
+                    "posts",
+                    "impressions",
+                    "interactions",
+                    "engagement",
+                    "followers",
+                    "best post",
+                ],
                 [_overview_row(g[title] or "(none)", g) for g in data[key]],
             )
 

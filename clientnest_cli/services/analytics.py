@@ -318,6 +318,7 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
     import pandas as pd
 
     from clientnest_cli.analytics.health import assess
+    from clientnest_cli.services.accounts import CANNOT_REFRESH
 
     now = now or sc.end
     window = Scope(sc.account_ids, now - timedelta(weeks=26), now, sc.timezone, sc.labels)
@@ -360,6 +361,7 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
             "status": row.status,
             "status_reason": row.status_reason,
             "token_expires_at": None if pd.isna(expires) else expires.to_pydatetime(),
+            "refreshable": sc.labels[account_id]["platform"] not in CANNOT_REFRESH,
         }
         health = assess(
             account,
