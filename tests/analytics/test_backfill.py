@@ -64,3 +64,20 @@ def test_unknown_account_is_one_line_exit_2(home: Path) -> None:
     init_store()
     run = cli("accounts", "backfill", "bluesky:nobody")
     assert run.exit_code == 2 and "no account" in run.stderr
+
+
+def test_mastodon_backfill_pages_of_40(home: Path, sandbox: SandboxServer, browser: object) -> None:
+    init_store(tz="UTC")
+    emulator = sandbox.emulator("mastodon")
+    emulator.login_as("historian")
+    emulator.seed_history("historian", seed=31, posts=100, days=60)
+    ref = ok(
+        "accounts", "connect", "mastodon", "--server", sandbox.base_url("mastodon"),
+        "--timeout", "10", "--json",
+    ).json()["ref"]  # fmt: skip
+    report = ok("accounts", "backfill", ref, "--since", "90d", "--json").json()
+    assert report["fetched"] == 100 and report["created"] == 100
+    again = ok("accounts", "backfill", ref, "--since", "90d", "--json").json()
+    assert again["unchanged"] == 100 and again["created"] == 0
+    top = ok("analytics", "top", "--account", ref, "--period", "90d", "--json").json()
+    assert top and top[0]["interactions"] > 0
