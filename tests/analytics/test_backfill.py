@@ -81,3 +81,24 @@ def test_mastodon_backfill_pages_of_40(home: Path, sandbox: SandboxServer, brows
     assert again["unchanged"] == 100 and again["created"] == 0
     top = ok("analytics", "top", "--account", ref, "--period", "90d", "--json").json()
     assert top and top[0]["interactions"] > 0
+
+
+def test_x_backfill_pages_of_100_with_impressions(
+    home: Path, sandbox: SandboxServer, browser: object
+) -> None:
+    init_store(tz="UTC")
+    ok("users", "set-tier", "owner@acme.test", "business")
+    ref = ok(
+        "accounts", "connect", "x", "--server", sandbox.base_url("x"), "--timeout", "10", "--json"
+    ).json()["ref"]  # fmt: skip
+    emulator = sandbox.emulator("x")
+    handle = ref.split(":", 1)[1]
+    user_id = next(u["id"] for u in emulator.snapshot()["users"] if u["username"] == handle)
+    emulator.seed_history(user_id, seed=41, posts=150, days=90)
+    before = emulator.call_count("GET", "/2/users/{id}/tweets")
+    report = ok("accounts", "backfill", ref, "--since", "120d", "--json").json()
+    assert report["fetched"] == 150 and report["created"] == 150
+    assert emulator.call_count("GET", "/2/users/{id}/tweets") - before == 2  # ⌈150 / 100⌉
+    overview = ok("analytics", "overview", "--account", ref, "--period", "120d", "--json").json()
+    block = overview["accounts"][0]
+    assert block["rate_basis"] == "impressions" and block["impressions"] > 0
