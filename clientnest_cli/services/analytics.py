@@ -7,114 +7,23 @@ the TUI) as plain dicts/frames.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from clientnest_cli.errors import BadInput, NotFound
+from clientnest_cli.errors import BadInput
+from clientnest_cli.services.analytics_scope import (  # noqa: F401 - re-exported
+    PERIOD,
+    Scope,
+    parse_period,
+    scope,
+    since_value,
+)
 from clientnest_cli.store.types import UTCDateTime
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from clientnest_cli.services.context import AppContext
-
-PERIOD = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
-DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-
-
-@dataclass
-class Scope:
-    """Which accounts and which time span an analytics command looks at."""
-
-    account_ids: list[int]
-    start: datetime  # inclusive, UTC
-    end: datetime  # exclusive, UTC
-    timezone: str = "UTC"  # the acting user's zone
-    labels: dict[int, dict[str, Any]] = field(default_factory=dict)  # id → ref/platform/client
-
-    @property
-    def length(self) -> timedelta:
-        return self.end - self.start
-
-
-def parse_period(text: str) -> timedelta:
-    match = PERIOD.match(text or "")
-    if not match:
-        raise BadInput(f"cannot understand the period '{text}'", hint="use e.g. 7d, 4w, 3m or 1y")
-    days = int(match.group(1)) * DAYS[match.group(2).lower()]
-    if days <= 0:
-        raise BadInput(f"the period '{text}' is empty", hint="use at least 1d")
-    return timedelta(days=days)
-
-
-def scope(
-    ctx: AppContext,
-    *,
-    client: str | None = None,
-    accounts: list[str] | None = None,
-    platform: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    period: str | None = None,
-    default_period: str = "30d",
-    now: datetime | None = None,
-) -> Scope:
-    """Resolve the common options; every bad one is a BadInput (exit 2)."""
-    from clientnest_cli.services.accounts import _client_id, resolve
-    from clientnest_cli.services.timeparse import parse_when
-    from clientnest_cli.store.repos import Accounts, Clients
-
-    if period and since:
-        raise BadInput("give --since or --period, not both")
-    with ctx.store.session(readonly=True) as session:
-        user = ctx.actor(session)
-        tz = user.timezone or "UTC"
-        now = now or datetime.now(UTC)
-        end = parse_when(until, tz, allow_past=True) if until else now
-        if since:
-            start = parse_when(since, tz, allow_past=True)
-        else:
-            start = end - parse_period(period or default_period)
-        if start > end:
-            raise BadInput(
-                f"the date range runs backwards ({start:%Y-%m-%d %H:%M} is after "
-                f"{end:%Y-%m-%d %H:%M} UTC)",
-                hint="--since must come before --until",
-            )
-        if start == end:
-            raise BadInput("the period is empty (--since equals --until)")
-        if accounts:
-            chosen = [resolve(session, ref) for ref in accounts]
-        else:
-            client_id = _client_id(session, client) if client else None
-            chosen = list(Accounts(session).all(client_id=client_id))
-        if client and accounts:
-            client_id = _client_id(session, client)
-            chosen = [a for a in chosen if a.client_id == client_id]
-        if platform:
-            from clientnest_cli.platforms.registry import platform_names
-
-            if platform not in platform_names():
-                raise BadInput(
-                    f"unknown platform '{platform}'", hint="see `clientnest platforms list`"
-                )
-            chosen = [a for a in chosen if a.platform == platform]
-        names = {c.id: c.name for c in Clients(session).all()}
-    if accounts is not None and accounts and not chosen:
-        raise NotFound("no account matches these options")
-    labels = {
-        a.id or 0: {
-            "account": f"{a.platform}:{a.handle}",
-            "platform": a.platform,
-            "client": names.get(a.client_id) if a.client_id else None,
-            "timezone": (a.settings or {}).get("timezone") or tz,
-        }
-        for a in chosen
-    }
-    return Scope([a.id or 0 for a in chosen], start, end, tz, labels)
-
 
 # --- frames --------------------------------------------------------------------
 
@@ -132,11 +41,9 @@ WHERE p.status = 'published' AND p.published_at >= :start AND p.published_at < :
 """
 
 
-def _read(ctx: AppContext, sql: str, **params: Any) -> pd.DataFrame:
-    import pandas as pd
+def _statement(sql: str, params: dict[str, Any]) -> Any:
     from sqlalchemy import bindparam, text
 
-    stmt = text(sql)
     binds = []
     for name, value in params.items():
         if isinstance(value, datetime):
@@ -145,21 +52,34 @@ def _read(ctx: AppContext, sql: str, **params: Any) -> pd.DataFrame:
             binds.append(bindparam(name, value, expanding=True))
         else:
             binds.append(bindparam(name, value))
-    stmt = stmt.bindparams(*binds)
+    return text(sql).bindparams(*binds)
+
+
+def _read(ctx: AppContext, sql: str, **params: Any) -> pd.DataFrame:
+    import pandas as pd
+
     with ctx.store.read_engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+        return pd.read_sql(_statement(sql, params), conn)
 
 
-def post_frame(ctx: AppContext, sc: Scope, start: datetime | None = None) -> pd.DataFrame:
-    """One row per published post of the scope in [start or sc.start, sc.end)."""
+def post_frame(
+    ctx: AppContext, sc: Scope, start: datetime | None = None, rows: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per published post of the scope in [start or sc.start, sc.end)
+    (``rows``: the POSTS_SQL result, when it was fetched already)."""
     from clientnest_cli.analytics.frames import prepare
 
-    frame = _read(ctx, POSTS_SQL, start=start or sc.start, end=sc.end, ids=sc.account_ids or [-1])
-    frame = frame.drop_duplicates("post_id", keep="last")
+    if rows is None:
+        rows = _read(ctx, POSTS_SQL, **_post_params(sc, start))
+    frame = rows.drop_duplicates("post_id", keep="last")
     frame = prepare(frame)
-    frame["account"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["account"])
-    frame["platform"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["platform"])
+    frame["account"] = frame["account_id"].map({i: v["account"] for i, v in sc.labels.items()})
+    frame["platform"] = frame["account_id"].map({i: v["platform"] for i, v in sc.labels.items()})
     return frame
+
+
+def _post_params(sc: Scope, start: datetime | None) -> dict[str, Any]:
+    return {"start": start or sc.start, "end": sc.end, "ids": sc.account_ids or [-1]}
 
 
 def stats_frame(ctx: AppContext, sc: Scope, end: datetime | None = None) -> pd.DataFrame:
@@ -340,9 +260,8 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
     )
     failures = {int(a): int(n) for a, n in failed.itertuples(index=False)}
     from clientnest_cli.analytics.health import negative_replies
-    from clientnest_cli.services.metrics_sync import score_pending
 
-    score_pending(ctx)
+    _score_pending(ctx)
     comments = _read(
         ctx,
         "SELECT c.post_id, p.account_id, p.published_at, c.sentiment_label FROM comment c "
@@ -377,17 +296,6 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
     return sorted(results, key=lambda h: h.account)
 
 
-def since_value(ctx: AppContext, text: str, now: datetime | None = None) -> datetime:
-    """A --since that is a period back from now (90d) or a date/time in the user's zone."""
-    if PERIOD.match(text or ""):
-        return (now or datetime.now(UTC)) - parse_period(text)
-    from clientnest_cli.services.timeparse import parse_when
-
-    with ctx.store.session(readonly=True) as session:
-        user = ctx.actor(session)
-    return parse_when(text, user.timezone or "UTC", allow_past=True)
-
-
 COMMENTS_SQL = """
 SELECT c.post_id, p.account_id, c.sentiment, c.sentiment_label
 FROM comment c JOIN post p ON p.id = c.post_id
@@ -398,9 +306,8 @@ WHERE p.published_at >= :start AND p.published_at < :end AND p.account_id IN :id
 def _add_sentiment(ctx: AppContext, sc: Scope, blocks: list[dict[str, Any]]) -> None:
     """Each account block gets ``sentiment``: label counts, the mean, and per post."""
     from clientnest_cli.analytics.sentiment import summarise
-    from clientnest_cli.services.metrics_sync import score_pending
 
-    score_pending(ctx)
+    _score_pending(ctx)
     frame = _read(ctx, COMMENTS_SQL, start=sc.start, end=sc.end, ids=sc.account_ids or [-1])
     by_ref = {v["account"]: i for i, v in sc.labels.items()}
     for block in blocks:
@@ -412,3 +319,21 @@ def _add_sentiment(ctx: AppContext, sc: Scope, blocks: list[dict[str, Any]]) -> 
         ]
         summary["posts"].sort(key=lambda p: (-p["negative"], p["post_id"]))
         block["sentiment"] = summary
+
+
+UNSCORED_SQL = (
+    "SELECT count(*) FROM comment WHERE sentiment_label = '' AND language = '' "
+    "AND sentiment IS NULL"
+)
+
+
+def _score_pending(ctx: AppContext) -> None:
+    """Score comments stored before scoring existed (only then is the ORM loaded)."""
+    from sqlalchemy import text
+
+    with ctx.store.read_engine.connect() as conn:
+        pending = conn.execute(text(UNSCORED_SQL)).scalar()
+    if pending:
+        from clientnest_cli.services.metrics_sync import score_pending
+
+        score_pending(ctx)
