@@ -32,8 +32,8 @@ def performance(posts: pd.DataFrame, by: str, tz: str) -> pd.DataFrame:
             {
                 "period": start.date().isoformat(),
                 "posts": len(group),
-                "interactions": float(group["interactions"].sum(min_count=1)),
-                "impressions": float(impressions.sum()) if not impressions.empty else None,
+                "interactions": _whole(group["interactions"].sum(min_count=1)),
+                "impressions": _whole(impressions.sum()) if not impressions.empty else None,
                 "engagement_rate": rate,
                 "rate_basis": basis or None,
             }
@@ -59,3 +59,13 @@ def growth(stats: pd.DataFrame, tz: str) -> pd.DataFrame:
     daily = data.groupby(["account_id", "day"], as_index=False).last()
     daily["change"] = daily.groupby("account_id")["followers"].diff()
     return daily[["account_id", "day", "followers", "change"]]
+
+
+def _whole(value: float) -> float | int | None:
+    """Counts as ints; NaN (nothing known) as None."""
+    import math
+
+    number = float(value)
+    if math.isnan(number):
+        return None
+    return int(number) if number.is_integer() else number

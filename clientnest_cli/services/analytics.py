@@ -56,10 +56,28 @@ def _statement(sql: str, params: dict[str, Any]) -> Any:
 
 
 def _read(ctx: AppContext, sql: str, **params: Any) -> pd.DataFrame:
+    """One query into a frame. On SQLite pandas reads the driver's connection itself
+    (SQLAlchemy's result rows cost a second per 100,000 posts); elsewhere it reads
+    through SQLAlchemy. Parameters are bound the store's way either way."""
     import pandas as pd
 
-    with ctx.store.read_engine.connect() as conn:
-        return pd.read_sql(_statement(sql, params), conn)
+    engine = ctx.store.read_engine
+    stmt = _statement(sql, params)
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn:
+            return pd.read_sql(stmt, conn)
+    compiled = stmt.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    processors = compiled._bind_processors
+    ordered = [
+        processors[name](values[name]) if name in processors else values[name]
+        for name in compiled.positiontup or []
+    ]
+    raw = engine.raw_connection()
+    try:
+        return pd.read_sql(compiled.string, raw.driver_connection, params=ordered)
+    finally:
+        raw.close()
 
 
 def post_frame(
