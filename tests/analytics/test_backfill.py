@@ -102,3 +102,23 @@ def test_x_backfill_pages_of_100_with_impressions(
     overview = ok("analytics", "overview", "--account", ref, "--period", "120d", "--json").json()
     block = overview["accounts"][0]
     assert block["rate_basis"] == "impressions" and block["impressions"] > 0
+
+
+def test_facebook_backfill_reads_the_page_feed(
+    home: Path, sandbox: SandboxServer, browser: object
+) -> None:
+    init_store(tz="UTC")
+    emulator = sandbox.emulator("facebook")
+    emulator.seed_account("histpage", pages=["Hist Cafe"])
+    account = ok(
+        "accounts", "connect", "facebook", "--server", sandbox.base_url("facebook"),
+        "--timeout", "10", "--json",
+    ).json()  # fmt: skip
+    page_id = next(p for p, page in emulator.pages.items() if page["name"] == "Hist Cafe")
+    emulator.seed_history(page_id, seed=51, posts=130, days=90)
+    report = ok("accounts", "backfill", account["ref"], "--since", "120d", "--json").json()
+    assert report["fetched"] == 130 and report["created"] == 130
+    again = ok("accounts", "backfill", account["ref"], "--since", "120d", "--json").json()
+    assert again["unchanged"] == 130
+    top = ok("analytics", "top", "--account", account["ref"], "--period", "120d", "--json").json()
+    assert top[0]["interactions"] > 0
