@@ -74,4 +74,10 @@ kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 echo; echo "\$ head -c 600 feed.xml"; head -c 600 "$CLIENTNEST_HOME/feed.xml"; echo
 cn audit list --limit 12
 
+echo; echo "== 7. Analytics: fetch the Bluesky account's earlier posts, then learn from them"
+cn accounts backfill bluesky:demo.bsky.sandbox --since 180d
+cn analytics overview --period 30d
+cn analytics best-times bluesky:demo.bsky.sandbox
+cn analytics health
+
 echo; echo "Demo finished. Everything lives in $CLIENTNEST_HOME (delete it when done)."

@@ -28,6 +28,9 @@ def account_dict(account) -> dict:  # type: ignore[no-untyped-def]
         "posts": account.post_count,
         "last_synced_at": account.last_synced_at,
         "reconnect_before": _reconnect_before(account),
+        # computed from the posts' newest snapshots; null while unknown (never a made-up 0)
+        "engagement_rate": account.engagement_rate if account.engagement_basis else None,
+        "engagement_basis": account.engagement_basis or None,
     }
 
 
@@ -211,3 +214,29 @@ def sync(
         )
     if any(r["outcome"] != "ok" for r in rows):
         raise typer.Exit(1)
+
+
+@app.command("backfill")
+def backfill(
+    ctx: typer.Context,
+    account: str = typer.Argument(..., help="The account (PLATFORM:HANDLE, handle or id)."),
+    since: str = typer.Option(
+        "90d", "--since", help="How far back: a period (90d, 12w, 6m) or a date/time."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Fetch the account's earlier posts and their figures from its platform."""
+    from clientnest_cli.services.analytics import since_value
+    from clientnest_cli.services.backfill import backfill as backfill_
+
+    app_ctx = state(ctx)
+    with output.progress(f"Backfilling {account}", enabled=not as_json):
+        report = backfill_(app_ctx, account, since_value(app_ctx, since))
+    data = report.as_dict()
+    if as_json:
+        output.emit_json(data)
+        return
+    output.done(
+        f"{data['account']}: {data['fetched']} posts since {data['since']:%Y-%m-%d} — "
+        f"{data['created']} new, {data['updated']} updated, {data['unchanged']} unchanged."
+    )

@@ -29,6 +29,7 @@ lazy.groups(
         ("sandbox", "sandbox", "Local emulators of every platform, for trying things."),
         ("audit", "audit", "Who did what, when."),
         ("secrets", "secrets", "Where secrets live; bring daemon hosts into a shared store."),
+        ("analytics", "analytics", "What works: overview, best times, growth, health, export."),
     ],
 )
 

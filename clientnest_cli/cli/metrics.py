@@ -97,7 +97,13 @@ def show(
             "comments": s.comments,
             "shares": s.shares,
             "views": s.views,
-            "engagement_rate": round(s.engagement_rate, 6),
+            "engagement_rate": None if s.engagement_rate is None else round(s.engagement_rate, 6),
+            "rate_basis": s.rate_basis or None,
+            "impressions": s.impressions,
+            "reach": s.reach,
+            "clicks": s.clicks,
+            "saves": s.saves,
+            "quotes": s.quotes,
         }
         for s in history(state(ctx), post_id)
     ]
@@ -123,11 +129,18 @@ def show(
                 r["comments"],
                 r["shares"],
                 "" if r["views"] is None else r["views"],
-                f"{r['engagement_rate']:.2%}",
+                _rate(r["engagement_rate"], r["rate_basis"]),
             )
             for r in rows
         ],
     )
+
+
+def _rate(rate: float | None, basis: str | None) -> str:
+    """A rate with what it divides by; "unknown" rather than a made-up 0%."""
+    if rate is None:
+        return "unknown"
+    return f"{rate:.2%} of {basis}" if basis else f"{rate:.2%}"
 
 
 @app.command("comments")
@@ -135,10 +148,24 @@ def comments_(
     ctx: typer.Context,
     post: int | None = typer.Option(None, "--post", help="Only the comments on this post."),
     limit: int = typer.Option(200, "--limit", min=1, help="At most this many, newest first."),
+    sentiment: str | None = typer.Option(
+        None,
+        "--sentiment",
+        help="Only positive, negative or neutral comments, or 'unscored' (not English).",
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Comments fetched by `metrics sync --comments`."""
+    """Comments fetched by `metrics sync --comments`, with their sentiment (VADER)."""
+    from clientnest_cli.errors import BadInput
     from clientnest_cli.services.metrics_sync import list_comments
+
+    labels = {"positive": "positive", "negative": "negative", "neutral": "neutral"}
+    labels["unscored"] = ""
+    if sentiment is not None and sentiment not in labels:
+        raise BadInput(
+            f"unknown sentiment '{sentiment}'", hint="use positive, negative, neutral or unscored"
+        )
+    wanted = None if sentiment is None else labels[sentiment]
 
     rows = [
         {
@@ -149,19 +176,85 @@ def comments_(
             "author": c.author,
             "text": c.text,
             "sentiment": c.sentiment,
+            "sentiment_label": c.sentiment_label or None,
+            "language": c.language or None,
             "created_at": c.created_at,
             "fetched_at": c.fetched_at,
         }
-        for c, platform, handle in list_comments(state(ctx), post, limit)
+        for c, platform, handle in list_comments(state(ctx), post, limit, wanted)
     ]
     if as_json:
         output.emit_json(rows)
         return
     output.table(
         "Comments",
-        ["id", "post", "account", "author", "when", "text"],
+        ["id", "post", "account", "author", "when", "sentiment", "text"],
         [
-            (r["id"], r["post_id"], r["account"], r["author"], r["created_at"], r["text"])
+            (
+                r["id"],
+                r["post_id"],
+                r["account"],
+                r["author"],
+                r["created_at"],
+                r["sentiment_label"] or "—",
+                r["text"],
+            )
             for r in rows
         ],
     )
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., help="The CSV export to read."),
+    account: str = typer.Option(
+        ..., "--account", "-a", help="Whose posts these are (PLATFORM:HANDLE, handle or id)."
+    ),
+    fmt: str = typer.Option(
+        "auto", "--format", help="auto, generic, x (X post analytics) or facebook (Meta)."
+    ),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Import the good rows even when some are bad."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Past posts and their figures from an analytics export (idempotent: re-import updates)."""
+    from pathlib import Path
+
+    from clientnest_cli.errors import BadInput
+    from clientnest_cli.services.metrics_import import import_metrics
+
+    bar = output.progress("Importing", enabled=not as_json)
+    with bar as step:
+        report = import_metrics(
+            state(ctx), Path(file), account, fmt, skip_invalid, progress=step, total=_total(bar)
+        )
+    data = report.as_dict()
+    if as_json:
+        output.emit_json(data)
+    else:
+        for error in data["errors"]:
+            output.warn(f"row {error['row']}: {error['reason']}")
+        if data["written"]:
+            output.done(
+                f"{data['account']} ({data['format']} format): {data['created']} created, "
+                f"{data['updated']} updated, {data['unchanged']} unchanged, "
+                f"{data['skipped']} skipped."
+            )
+    if data["errors"] and not data["written"]:
+        raise BadInput(
+            f"{len(data['errors'])} of {data['rows']} rows are bad; nothing was imported",
+            hint="fix them, or pass --skip-invalid to import the others",
+        )
+
+
+def _total(bar):  # type: ignore[no-untyped-def]
+    """Sets the bar's length once the rows are counted (no-op without a bar)."""
+
+    def set_total(n: int) -> None:
+        rich_bar = getattr(bar, "_bar", None)
+        if rich_bar is not None:
+            rich_bar.update(bar._task, total=n)
+
+    return set_total

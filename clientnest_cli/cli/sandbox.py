@@ -23,6 +23,10 @@ def _instructions(name: str, base: str, emulator: object) -> list[str]:
         return [f"clientnest accounts connect {name} --server {base}   (consent is automatic)"]
     if name == "bluesky":
         seeded = emulator.seed_account("demo.bsky.sandbox")  # type: ignore[attr-defined]
+        # four months of earlier posts (planted best times) for `accounts backfill`
+        emulator.seed_history(  # type: ignore[attr-defined]
+            "demo.bsky.sandbox", seed=7, posts=240, days=120, timezone="Europe/Berlin"
+        )
         return [
             f"echo '{seeded['app_password']}' | clientnest accounts connect bluesky "
             f"--server {base} --handle demo.bsky.sandbox --app-password"

@@ -126,3 +126,14 @@ class Existence:
     @classmethod
     def unknown(cls, reason: str) -> Existence:
         return cls("unknown", reason=reason)
+
+
+@dataclass(frozen=True)
+class PastPost:
+    """One of the account's earlier posts, as a backfill finds it on the platform."""
+
+    ref: PublishedRef
+    text: str
+    published_at: datetime
+    metrics: PostMetrics
+    media_type: str = ""  # text | photo | video | link | carousel | ""

@@ -23,6 +23,7 @@ from clientnest_cli.domain.outgoing import (
     Credentials,
     Existence,
     OutgoingPost,
+    PastPost,
     PostMetrics,
     PublishedRef,
     Violation,
@@ -30,6 +31,8 @@ from clientnest_cli.domain.outgoing import (
 from clientnest_cli.errors import PlatformError
 
 if TYPE_CHECKING:  # httpx is imported lazily: keep `clientnest --help` fast
+    from datetime import datetime
+
     import httpx
 
 
@@ -191,4 +194,14 @@ class Adapter(ABC):
             f"{self.display_name} cannot delete posts here: {self.cannot_delete}",
             platform=self.name,
             hint=f"delete it in the {self.display_name} app or website",
+        )
+
+    # --- history (backfill) ------------------------------------------------
+    backfill_note: ClassVar[str] = "its API does not list an account's earlier posts here"
+
+    def fetch_history(self, since: datetime) -> list[PastPost]:
+        """The account's own posts published since ``since``, newest first, with their
+        figures; read in the platform's page size. Adapters that cannot, raise."""
+        raise PlatformError(
+            f"{self.display_name} cannot backfill: {self.backfill_note}", platform=self.name
         )

@@ -356,3 +356,69 @@ class BlueskyAdapter(Adapter):
         body = {"repo": self.did, "collection": POST, "rkey": rkey}
         answer = self._call("POST", "com.atproto.repo.deleteRecord", json=body)
         return bool(answer.get("commit"))
+
+    # --- history (backfill) ------------------------------------------------------
+    history_page = 100  # getAuthorFeed's largest page
+
+    def fetch_history(self, since: datetime) -> list[PastPost]:  # noqa: F821
+        """The account's own posts (no replies, no reposts) since ``since``, newest first,
+        through app.bsky.feed.getAuthorFeed, 100 a page."""
+        from datetime import datetime as _dt
+
+        from clientnest_cli.domain.outgoing import PastPost
+
+        found: list[PastPost] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "actor": self.did,
+                "limit": self.history_page,
+                "filter": "posts_no_replies",
+            }
+            if cursor:
+                params["cursor"] = cursor
+            data = self._call("GET", "app.bsky.feed.getAuthorFeed", params=params)
+            for item in data.get("feed", []):
+                view = item.get("post") or {}
+                if item.get("reason") or view.get("author", {}).get("did") != self.did:
+                    continue  # a repost of someone else's post
+                record = view.get("record") or {}
+                try:
+                    when = _dt.fromisoformat(
+                        str(record.get("createdAt", "")).replace("Z", "+00:00")
+                    )
+                except ValueError:
+                    continue
+                if when < since:
+                    return found
+                uri, cid = str(view["uri"]), str(view.get("cid", ""))
+                metrics = PostMetrics(
+                    platform_post_id=uri,
+                    likes=int(view.get("likeCount", 0)),
+                    comments=int(view.get("replyCount", 0)),
+                    shares=int(view.get("repostCount", 0)) + int(view.get("quoteCount", 0)),
+                    extra={"quotes": int(view.get("quoteCount", 0))},
+                )
+                found.append(
+                    PastPost(
+                        self._ref(uri, cid),
+                        str(record.get("text", "")),
+                        when,
+                        metrics,
+                        _media_of(record.get("embed") or {}),
+                    )
+                )
+            cursor = data.get("cursor")
+            if not cursor or not data.get("feed"):
+                return found
+
+
+def _media_of(embed: dict[str, Any]) -> str:
+    kind = str(embed.get("$type", ""))
+    if "images" in kind:
+        return "carousel" if len(embed.get("images") or []) > 1 else "photo"
+    if "video" in kind:
+        return "video"
+    if "external" in kind:
+        return "link"
+    return "text"

@@ -361,6 +361,47 @@ class FacebookAdapter(Adapter):
         raise_for_status(resp, GRAPH, "deleting the post")
         return True
 
+    # --- history (backfill) ------------------------------------------------------
+    history_page = 100  # the Page feed's largest page
+
+    def fetch_history(self, since: datetime) -> list[PastPost]:  # noqa: F821
+        """The Page's own posts since ``since``, newest first, from GET /{page}/feed
+        with their reactions, comments and shares, 100 a page (``paging.next``)."""
+        from clientnest_cli.domain.outgoing import PastPost
+
+        fields = "id,message,created_time,link,attachments," + METRIC_FIELDS
+        query: dict[str, Any] = {"fields": fields, "limit": self.history_page}
+        found: list[PastPost] = []
+        while True:
+            resp = self._call("GET", f"{self.page_id}/feed?{urlencode(query)}", "reading history")
+            body = graph_json(resp, GRAPH, "reading history")
+            for node in body.get("data") or []:
+                when = _parse_time(node.get("created_time"))
+                if when is None:
+                    continue
+                if when < since:
+                    return found
+                post_id = str(node["id"])
+                kinds = [
+                    a.get("media_type") for a in (node.get("attachments") or {}).get("data") or []
+                ]
+                kind = "carousel" if len(kinds) > 1 else (kinds[0] if kinds else "")
+                kind = {"photo": "photo", "video": "video", "album": "carousel"}.get(kind, kind)
+                kind = kind or ("link" if node.get("link") else "text")
+                found.append(
+                    PastPost(
+                        PublishedRef(post_id, post_url(post_id)),
+                        str(node.get("message", "")),
+                        when,
+                        _metrics(post_id, node),
+                        kind,
+                    )
+                )
+            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+            if not (body.get("paging") or {}).get("next") or not after:
+                return found
+            query["after"] = after
+
 
 def choose_page(pages: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
     """The Page to connect: the one asked for, or the only one."""

@@ -370,7 +370,14 @@ class LinkedInAdapter(Adapter):
 
         path = f"/rest/posts/{quote(ref.platform_post_id, safe='')}"
         headers = {**self._headers(), "X-RestLi-Method": "DELETE"}
-        resp = send(self.http, "DELETE", self._url(path), platform=self.name, headers=headers)
+        resp = send_authorised(
+            self.http,
+            "DELETE",
+            self._url(path),
+            self.account.credentials.access_token,
+            platform=self.name,
+            headers=headers,
+        )
         if resp.status_code == 404:
             return False
         raise_for_status(resp, "deleting the post")

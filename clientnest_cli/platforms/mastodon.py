@@ -392,3 +392,53 @@ class MastodonAdapter(Adapter):
             return False
         raise_for_status(resp, "deleting the post")
         return True
+
+    # --- history (backfill) ------------------------------------------------------
+    history_page = 40  # the largest page of /api/v1/accounts/:id/statuses
+
+    def fetch_history(self, since: datetime) -> list[PastPost]:  # noqa: F821
+        """The account's own public posts (no replies, no boosts) since ``since``,
+        newest first, 40 a page, paged with ``max_id``."""
+        from clientnest_cli.domain.outgoing import PastPost
+
+        account_id = self.account.platform_user_id or self.account_info().platform_user_id
+        params: dict[str, Any] = {
+            "limit": self.history_page,
+            "exclude_replies": "true",
+            "exclude_reblogs": "true",
+        }
+        found: list[PastPost] = []
+        while True:
+            page = read_json(
+                self._get(f"/api/v1/accounts/{account_id}/statuses", "reading history", **params),
+                "reading history",
+            )
+            for status in page:
+                when = created_at(status)
+                if when is None:
+                    continue
+                if when < since:
+                    return found
+                metrics = PostMetrics(
+                    platform_post_id=str(status["id"]),
+                    likes=int(status.get("favourites_count") or 0),
+                    comments=int(status.get("replies_count") or 0),
+                    shares=int(status.get("reblogs_count") or 0),
+                )
+                media = [m.get("type") for m in status.get("media_attachments") or []]
+                kind = "carousel" if len(media) > 1 else "video" if "video" in media else ""
+                kind = kind or ("photo" if media else "link" if status.get("card") else "text")
+                text = str(status.get("content") or "")
+                found.append(PastPost(status_ref(status), _plain(text), when, metrics, kind))
+            if not page:
+                return found
+            params["max_id"] = page[-1]["id"]
+
+
+def _plain(html_text: str) -> str:
+    """Status HTML as plain text (paragraphs and line breaks kept as newlines)."""
+    import html
+    import re
+
+    text = re.sub(r"<br\s*/?>|</p>\s*<p>", "\n", html_text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()

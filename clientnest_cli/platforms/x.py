@@ -308,6 +308,46 @@ class XAdapter(Adapter):
         data = resp.json().get("data") if resp.content else None
         return bool(isinstance(data, dict) and data.get("deleted"))
 
+    # --- history (backfill) ------------------------------------------------
+    history_page = 100  # max_results of the user Posts timeline (which reaches 3,200 back)
+
+    def fetch_history(self, since: datetime) -> list[PastPost]:  # noqa: F821
+        """The account's own posts (no replies, no reposts) since ``since``, newest first,
+        from GET /2/users/:id/tweets, 100 a page."""
+        from clientnest_cli.domain.outgoing import PastPost
+
+        params: dict[str, Any] = {
+            "max_results": self.history_page,
+            "tweet.fields": TWEET_FIELDS + ",public_metrics,attachments,entities",
+            "exclude": "replies,retweets",
+            "start_time": x_time(since),
+        }
+        path = f"/2/users/{self._user_id()}/tweets"
+        found: list[PastPost] = []
+        while True:
+            body = self._call("GET", path, "read earlier posts", params=params).json()
+            for tweet in body.get("data") or []:
+                when = parse_time(tweet.get("created_at"))
+                if when is None or when < since:
+                    continue
+                keys = (tweet.get("attachments") or {}).get("media_keys") or []
+                urls = (tweet.get("entities") or {}).get("urls") or []
+                kind = "carousel" if len(keys) > 1 else "photo" if keys else ""
+                kind = kind or ("link" if urls else "text")
+                found.append(
+                    PastPost(
+                        self._ref(str(tweet["id"])),
+                        unescape(str(tweet.get("text", ""))),
+                        when,
+                        _metrics(tweet),
+                        kind,
+                    )
+                )
+            next_token = (body.get("meta") or {}).get("next_token")
+            if not next_token:
+                return found
+            params["pagination_token"] = next_token
+
 
 def _token_request(
     http: httpx.Client, url: str, form: dict[str, str], secret: str

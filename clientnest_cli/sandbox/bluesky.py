@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from clientnest_cli.sandbox.bluesky_history import HistoryMixin
 from clientnest_cli.sandbox.bluesky_repo import (
     MAX_BLOB_BYTES,
     POST_COLLECTION,
@@ -76,7 +77,7 @@ GLOBAL_LIMIT, GLOBAL_WINDOW_S = 3000, 300
 REFRESH_TTL_S = 90 * 86400
 
 
-class BlueskyEmulator(SessionsMixin, ViewsMixin, SocialMixin, Emulator):
+class BlueskyEmulator(HistoryMixin, SessionsMixin, ViewsMixin, SocialMixin, Emulator):
     name = "bluesky"
     title = "Bluesky (AT Protocol PDS)"
     connect_hint = "log in with a seeded handle and its app password (seed_account)"
@@ -93,6 +94,7 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, SocialMixin, Emulator):
         self.window_count = 0
         self.calls: Counter[str] = Counter()  # XRPC method -> number of calls
         self.other_records: dict[str, dict[str, Any]] = {}  # likes, reposts, follows by uri
+        self.history_counts: dict[str, dict[str, int]] = {}  # uri -> fixed counts (history)
 
     # --- Python helpers for tests and the demo --------------------------------
     def seed_account(self, handle: str, display_name: str = "") -> dict[str, Any]:
@@ -233,6 +235,7 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, SocialMixin, Emulator):
             "com.atproto.repo.deleteRecord": ("POST", self.delete_record),
             "app.bsky.feed.getTimeline": ("GET", self.get_timeline),
             "com.atproto.server.describeServer": ("GET", self.describe_server),
+            "app.bsky.feed.getAuthorFeed": ("GET", self.get_author_feed),
         }
         routes = [
             Route(f"/xrpc/{nsid}", self._xrpc(nsid, handler), methods=[method])

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from clientnest_cli.sandbox.facebook_history import FacebookHistoryMixin
 from clientnest_cli.sandbox.facebook_reads import FacebookReads, graph_error
 from clientnest_cli.sandbox.framework import IssuedToken, TokenStore
 
@@ -45,7 +46,7 @@ THROTTLES: dict[int, tuple[int, str]] = {
 PAGE_TASKS = ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"]
 
 
-class FacebookEmulator(FacebookReads):
+class FacebookEmulator(FacebookHistoryMixin, FacebookReads):
     name = "facebook"
     title = "Facebook Pages (Graph API)"
     connect_hint = "OAuth: open the dialog URL, approve, paste the code; choose a Page"

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from clientnest_cli.sandbox.framework import Emulator, TokenStore, bearer, grown
 from clientnest_cli.sandbox.http_helpers import BadBody, Body, read_body
+from clientnest_cli.sandbox.mastodon_history import MastodonHistoryMixin
 from clientnest_cli.sandbox.mastodon_media import MastodonMediaMixin
 from clientnest_cli.sandbox.mastodon_oauth import MastodonOAuthMixin
 from clientnest_cli.sandbox.mastodon_social import MastodonSocialMixin
@@ -40,7 +41,9 @@ Handler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
 IDEMPOTENCY_TTL_S = 3600.0
 
 
-class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, MastodonSocialMixin, Emulator):
+class MastodonEmulator(
+    MastodonHistoryMixin, MastodonOAuthMixin, MastodonMediaMixin, MastodonSocialMixin, Emulator
+):
     name = "mastodon"
     title = "Mastodon"
     connect_hint = "clientnest accounts connect mastodon --instance <sandbox url>/mastodon"
@@ -277,9 +280,15 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, MastodonSocialMix
             "language": status["language"],
             "uri": f"{base}/users/{account['username']}/statuses/{sid}",
             "url": f"{base}/@{account['username']}/{sid}",
-            "replies_count": replies,
-            "reblogs_count": grown(sid + "reblogs", created, 0.5),
-            "favourites_count": grown(sid + "favourites", created, 2.0) + self.favourited_by(sid),
+            # a seeded history status (mastodon_history.py) has fixed counts
+            "replies_count": status.get("counts", {}).get("replies", replies),
+            "reblogs_count": status.get("counts", {}).get(
+                "reblogs", grown(sid + "reblogs", created, 0.5)
+            ),
+            "favourites_count": status.get("counts", {}).get(
+                "favourites", grown(sid + "favourites", created, 2.0)
+            )
+            + self.favourited_by(sid),
             "edited_at": None,
             "content": render_content(status["text"], base),
             "reblog": None,

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from clientnest_cli.sandbox.framework import Emulator, TokenStore, bearer
+from clientnest_cli.sandbox.x_history import XHistoryMixin
 from clientnest_cli.sandbox.x_media import XMediaMixin
 from clientnest_cli.sandbox.x_oauth import SCOPES, XOAuthMixin
 from clientnest_cli.sandbox.x_reads import XReadsMixin
@@ -62,7 +63,7 @@ TOO_LONG = (
 )
 
 
-class XEmulator(XOAuthMixin, XMediaMixin, XReadsMixin, Emulator):
+class XEmulator(XOAuthMixin, XMediaMixin, XHistoryMixin, XReadsMixin, Emulator):
     name = "x"
     title = "X (API v2)"
     connect_hint = "clientnest accounts connect x (OAuth 2.0 with PKCE; consent page approves)"

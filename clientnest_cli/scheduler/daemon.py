@@ -128,6 +128,7 @@ class Daemon:
             ("metrics sync", self._metrics, settings.metrics_interval_minutes * 60),
             ("comments sync", self._comments, settings.comments_interval_minutes * 60),
             ("account sync", self._accounts, settings.account_sync_interval_minutes * 60),
+            ("health alerts", self._health, HEALTH_INTERVAL_S),
         ]
         for name, fn, seconds in jobs:
             scheduler.add_job(self._guard, "interval", args=(name, fn), seconds=seconds, id=name)
@@ -192,6 +193,16 @@ class Daemon:
         from clientnest_cli.services.accounts import sync
 
         sync(self.ctx)
+
+    def _health(self) -> None:
+        from clientnest_cli.services.alerts import check
+
+        new = check(self.ctx)
+        if new:
+            log.info("health alerts", extra={"event": "health", "new": len(new)})
+
+
+HEALTH_INTERVAL_S = 3600  # `analytics health` once an hour; each new alert notified once
 
 
 def run_daemon(ctx: AppContext, worker_id: str | None = None) -> None:

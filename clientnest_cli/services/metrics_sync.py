@@ -173,6 +173,7 @@ def _metrics_for_account(
         rows = repo.published_refs(account.id or 0, since)
         latest = repo.latest_figures(account.id or 0, since) if rows else {}
         continued = repo.continued_ids(account.id or 0) if rows else set()
+        followers = repo.posting_followers(account.id or 0, since) if rows else {}
     if not rows:
         return
     adapter = make_adapter()
@@ -182,7 +183,7 @@ def _metrics_for_account(
         chunk = rows[start : start + per_round]
         refs = [PublishedRef(pid, url, extra) for _id, pid, url, extra in chunk]
         fetched = _read(ctx, account, adapter, actor, "fetch_metrics", refs)
-        snapshots, missing = _changed(chunk, fetched, latest, continued)
+        snapshots, missing = _changed(chunk, fetched, latest, followers, continued)
         if snapshots:
             with ctx.store.session() as session:
                 MetricsSync(session).add_snapshots(snapshots)
@@ -190,12 +191,17 @@ def _metrics_for_account(
         result.snapshots += len(snapshots)
         result.missing += missing
         step(len(chunk))
+    if result.snapshots:
+        from clientnest_cli.services.analytics_rates import refresh_account_rate
+
+        refresh_account_rate(ctx, account.id or 0)
 
 
 def _changed(
     chunk: Sequence[tuple[int, str, str, dict]],
     fetched: Sequence[PostMetrics],
-    latest: dict[int, tuple[int, int, int, int | None]],
+    latest: dict[int, tuple[int | None, ...]],
+    followers: dict[int, int | None] | None = None,
     continued: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[list[dict[str, Any]], int]:
     """Snapshot rows for the posts whose figures differ from their newest snapshot.
@@ -216,28 +222,87 @@ def _changed(
             if post_id in seen:
                 continue
             seen.add(post_id)
-            comments = max(0, m.comments - 1) if post_id in continued else m.comments
-            figures = (m.likes, comments, m.shares, m.views)
+            row = snapshot_figures(m)
+            if post_id in continued and row["comments"]:  # our own next thread part
+                row["comments"] = max(0, row["comments"] - 1)
+            figures = tuple(row[k] for k in FIGURES)
             if latest.get(post_id) == figures:
                 continue
             latest[post_id] = figures
+            rate, basis = engagement(
+                row["likes"],
+                row["comments"],
+                row["shares"],
+                row["impressions"],
+                (followers or {}).get(post_id),
+            )
             rows.append(
                 {
                     "post_id": post_id,
-                    "likes": m.likes,
-                    "comments": comments,
-                    "shares": m.shares,
-                    "views": m.views,
-                    "engagement_rate": engagement_rate(m.likes, comments, m.shares, m.views),
+                    **row,
+                    "engagement_rate": rate,
+                    "rate_basis": basis,
                     "captured_at": now,
                 }
             )
     return rows, len(chunk) - len(seen)
 
 
-def engagement_rate(likes: int, comments: int, shares: int, views: int | None) -> float:
-    """(likes + comments + shares) / views; 0 when the platform reports no views."""
-    return (likes + comments + shares) / views if views else 0.0
+FIGURES = (
+    "likes",
+    "comments",
+    "shares",
+    "views",
+    "impressions",
+    "reach",
+    "clicks",
+    "saves",
+    "quotes",
+)
+
+
+def _first(extra: dict[str, int], *keys: str) -> int | None:
+    for key in keys:
+        if extra.get(key) is not None:
+            return int(extra[key])
+    return None
+
+
+def snapshot_figures(m: PostMetrics) -> dict[str, int | None]:
+    """The snapshot columns from what an adapter reported (None: not reported)."""
+    extra = dict(m.extra or {})
+    impressions = _first(extra, "impressions", "impression_count")
+    if impressions is None:
+        impressions = m.views  # X impression_count, Threads/Instagram/TikTok views
+    return {
+        "likes": m.likes,
+        "comments": m.comments,
+        "shares": m.shares,
+        "views": m.views,
+        "impressions": impressions,
+        "reach": _first(extra, "reach"),
+        "clicks": _first(extra, "clicks", "url_link_clicks", "link_clicks"),
+        "saves": _first(extra, "saved", "saves", "bookmark_count", "bookmarks"),
+        "quotes": _first(extra, "quotes", "quote_count"),
+    }
+
+
+def engagement(
+    likes: int, comments: int, shares: int, impressions: int | None, followers: int | None
+) -> tuple[float | None, str]:
+    """(rate, basis): interactions ÷ impressions where the platform reports them, else
+    ÷ followers at posting time; (None, "") when neither is known — never 0% for unknown."""
+    interactions = likes + comments + shares
+    if impressions:
+        return interactions / impressions, "impressions"
+    if followers:
+        return interactions / followers, "followers"
+    return None, ""
+
+
+def engagement_rate(likes: int, comments: int, shares: int, views: int | None) -> float | None:
+    """(likes + comments + shares) / views; None when the platform reports no views."""
+    return engagement(likes, comments, shares, views, None)[0]
 
 
 # --- comments ----------------------------------------------------------------------
@@ -281,12 +346,18 @@ def _comments_for_account(
 
 
 def _comment_row(post_id: int, comment: CommentData) -> dict[str, Any]:
+    from clientnest_cli.analytics.sentiment import score
+
+    text = strip_controls(comment.text)
+    mood = score(text)  # VADER; a comment VADER cannot read gets no score, not a wrong one
     return {
         "post_id": post_id,
         "platform_comment_id": comment.platform_comment_id[:300],
         "author": strip_controls(comment.author)[:300],
-        "text": strip_controls(comment.text),
-        "sentiment": None,
+        "text": text,
+        "sentiment": mood.compound,
+        "sentiment_label": mood.label,
+        "language": mood.language[:10],
         "our_reply": "",
         "replied_at": None,
         "created_at": comment.created_at,
@@ -355,14 +426,40 @@ def post_status(ctx: AppContext, post_id: int) -> str:
 
 
 def list_comments(
-    ctx: AppContext, post_id: int | None = None, limit: int = 200
+    ctx: AppContext, post_id: int | None = None, limit: int = 200, sentiment: str | None = None
 ) -> Sequence[tuple[Comment, str, str]]:
-    """Fetched comments (newest first) with their account's platform and handle."""
+    """Fetched comments (newest first) with their account's platform and handle;
+    ``sentiment`` keeps one label ("" = not scored: not English)."""
+    if sentiment is not None:
+        score_pending(ctx)
     with ctx.store.session() as session:
         ctx.actor(session)
         if post_id is not None and Posts(session).by_id(post_id) is None:
             raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
-        return MetricsSync(session).comments(post_id, limit)
+        return MetricsSync(session).comments(post_id, limit, sentiment)
+
+
+def score_pending(ctx: AppContext) -> int:
+    """Score the stored comments never scored (fetched before scoring existed)."""
+    from clientnest_cli.analytics.sentiment import score
+
+    done = 0
+    while True:
+        with ctx.store.session() as session:
+            repo = MetricsSync(session)
+            pending = repo.unscored_comments()
+            rows = []
+            for cid, text in pending:
+                mood = score(text)
+                language = mood.language or "-"  # "-": looked at, no words
+                rows.append(
+                    {"cid": cid, "sentiment": mood.compound}
+                    | {"sentiment_label": mood.label, "language": language[:10]}
+                )
+            repo.set_sentiments(rows)
+        done += len(rows)
+        if len(pending) < 5000:
+            return done
 
 
 def parse_since(ctx: AppContext, text: str) -> datetime:

@@ -62,8 +62,9 @@ class MetricsSync:
 
     def latest_figures(
         self, account_id: int, since: datetime | None = None
-    ) -> dict[int, tuple[int, int, int, int | None]]:
-        """post id → (likes, comments, shares, views) of its newest snapshot, in one query."""
+    ) -> dict[int, tuple[int | None, ...]]:
+        """post id → (likes, comments, shares, views, impressions, reach, clicks, saves,
+        quotes) of its newest snapshot, in one query."""
         from sqlalchemy import and_
 
         snap = PostMetricsSnapshot
@@ -74,14 +75,25 @@ class MetricsSync:
             .group_by(col(snap.post_id))
             .subquery()
         )
-        query = select(snap.post_id, snap.likes, snap.comments, snap.shares, snap.views).join(
+        query = select(
+            snap.post_id,
+            snap.likes,
+            snap.comments,
+            snap.shares,
+            snap.views,
+            snap.impressions,
+            snap.reach,
+            snap.clicks,
+            snap.saves,
+            snap.quotes,
+        ).join(
             newest,
             and_(
                 col(snap.post_id) == newest.c.post_id,
                 col(snap.captured_at) == newest.c.at,
             ),
         )
-        return {int(p): (lk, c, sh, v) for p, lk, c, sh, v in self.s.exec(query).all()}
+        return {int(row[0]): tuple(row[1:]) for row in self.s.exec(query).all()}
 
     def add_snapshots(self, rows: Sequence[dict]) -> None:
         """Insert many PostMetricsSnapshot rows (dicts of column values) at once."""
@@ -134,7 +146,7 @@ class MetricsSync:
         self.s.connection().execute(stmt, list(rows))
 
     def comments(
-        self, post_id: int | None = None, limit: int = 200
+        self, post_id: int | None = None, limit: int = 200, sentiment: str | None = None
     ) -> Sequence[tuple[Comment, str, str]]:
         """Stored comments, newest first, with their account's platform and handle."""
         query = (
@@ -144,9 +156,97 @@ class MetricsSync:
         )
         if post_id is not None:
             query = query.where(Comment.post_id == post_id)
+        if sentiment is not None:  # "" = not scored (not English)
+            query = query.where(Comment.sentiment_label == sentiment)
         query = query.order_by(
             col(Comment.created_at).desc().nulls_last(),
             col(Comment.fetched_at).desc(),
             col(Comment.id).desc(),
         )
         return self.s.exec(query.limit(limit)).all()  # type: ignore[return-value]
+
+    def posting_followers(
+        self, account_id: int, since: datetime | None = None
+    ) -> dict[int, int | None]:
+        """post id → the account's followers when the post went out.
+
+        The post's own ``followers_at_post`` when known (imports carry it), else the
+        newest follower snapshot at or before its publication (the first one after
+        when none is older), else the account's current count; None when nothing
+        is known (0 followers tells nothing either).
+        """
+        from bisect import bisect_right
+
+        from clientnest_cli.store.models import AccountStatsSnapshot
+
+        stats = self.s.exec(
+            select(AccountStatsSnapshot.captured_at, AccountStatsSnapshot.followers)
+            .where(AccountStatsSnapshot.account_id == account_id)
+            .order_by(col(AccountStatsSnapshot.captured_at))
+        ).all()
+        times = [t for t, _f in stats]
+        account = self.s.get(SocialAccount, account_id)
+        current = account.followers if account is not None and account.followers else None
+        posts = self.s.exec(
+            select(Post.id, Post.published_at, Post.followers_at_post).where(
+                *self._published(account_id, since)
+            )
+        ).all()
+        found: dict[int, int | None] = {}
+        for post_id, published_at, own in posts:
+            value: int | None = own
+            if not value and stats and published_at is not None:
+                at = bisect_right(times, published_at)
+                value = stats[max(0, at - 1)][1]
+            found[int(post_id)] = value or current
+        return found
+
+    def latest_rates(self, account_id: int) -> list[tuple[float, str]]:
+        """(engagement rate, basis) of each post's newest snapshot whose rate is known."""
+        from sqlalchemy import and_
+
+        snap = PostMetricsSnapshot
+        newest = (
+            select(snap.post_id, func.max(snap.captured_at).label("at"))
+            .join(Post, col(Post.id) == col(snap.post_id))
+            .where(col(Post.account_id) == account_id)
+            .group_by(col(snap.post_id))
+            .subquery()
+        )
+        query = (
+            select(snap.engagement_rate, snap.rate_basis)
+            .join(
+                newest,
+                and_(col(snap.post_id) == newest.c.post_id, col(snap.captured_at) == newest.c.at),
+            )
+            .where(col(snap.engagement_rate).is_not(None))
+        )
+        return [(float(r), str(b)) for r, b in self.s.exec(query).all()]
+
+    def unscored_comments(self, limit: int = 5000) -> list[tuple[int, str]]:
+        """(id, text) of comments never looked at for sentiment (stored before scoring)."""
+        query = (
+            select(Comment.id, Comment.text)
+            .where(Comment.sentiment_label == "", Comment.language == "")
+            .where(col(Comment.sentiment).is_(None))
+            .limit(limit)
+        )
+        return [(int(i), str(t)) for i, t in self.s.exec(query).all()]
+
+    def set_sentiments(self, rows: Sequence[dict]) -> None:
+        """Bulk update: dicts of cid, sentiment, sentiment_label, language."""
+        from sqlalchemy import bindparam, update
+
+        if not rows:
+            return
+        table = Comment.__table__  # type: ignore[attr-defined]
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("cid"))
+            .values(
+                sentiment=bindparam("sentiment"),
+                sentiment_label=bindparam("sentiment_label"),
+                language=bindparam("language"),
+            )
+        )
+        self.s.connection().execute(stmt, list(rows))

@@ -75,6 +75,8 @@ class SocialAccount(SQLModel, table=True):
     # a token refresh in flight (services/tokens.py): who, and until when at most
     refresh_claimed_by: str = Field(default="", max_length=100)
     refresh_claim_until: datetime | None = Field(default=None, sa_column=_ts())
+    # what engagement_rate divides by: "impressions" | "followers" | "" (not known yet)
+    engagement_basis: str = Field(default="", max_length=20)
 
 
 class Post(SQLModel, table=True):
@@ -116,6 +118,9 @@ class Post(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
     updated_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    media_type: str = Field(default="", max_length=20)  # text|photo|video|link|carousel|""
+    imported: bool = False  # history from an export or a backfill: never published by us
+    followers_at_post: int | None = None  # the account's followers when it went out
 
 
 class PostMedia(SQLModel, table=True):
@@ -135,12 +140,18 @@ class PostMetricsSnapshot(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id")
-    likes: int = 0
-    comments: int = 0
-    shares: int = 0
+    likes: int | None = 0  # None: unknown (an import's empty cell), never a made-up 0
+    comments: int | None = 0
+    shares: int | None = 0
     views: int | None = None
-    engagement_rate: float = 0.0
+    engagement_rate: float | None = None  # None: unknown (no impressions, no followers)
     captured_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    impressions: int | None = None  # None: the platform does not report it
+    reach: int | None = None
+    clicks: int | None = None
+    saves: int | None = None  # saves / bookmarks
+    quotes: int | None = None
+    rate_basis: str = Field(default="", max_length=20)  # "impressions" | "followers" | ""
 
 
 class AccountStatsSnapshot(SQLModel, table=True):
@@ -165,6 +176,8 @@ class Comment(SQLModel, table=True):
     replied_at: datetime | None = Field(default=None, sa_column=_ts())
     created_at: datetime | None = Field(default=None, sa_column=_ts())
     fetched_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    sentiment_label: str = Field(default="", max_length=20)  # positive|negative|neutral|""
+    language: str = Field(default="", max_length=10)  # "" when not detected
 
 
 class AIRequestLog(SQLModel, table=True):
@@ -260,6 +273,41 @@ class SecretEnrolment(SQLModel, table=True):
     wrapped: str = Field(max_length=200)
     created_by: str = Field(default="", max_length=320)
     expires_at: datetime = Field(sa_column=_ts(False))
+
+
+class AccountAlert(SQLModel, table=True):
+    """One `analytics health` alert; the daemon notifies once, when it is first seen."""
+
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="socialaccount.id", index=True)
+    key: str = Field(max_length=200)  # kind plus what it is about, e.g. "negative_replies:42"
+    kind: str = Field(max_length=50)
+    message: str = Field(default="", max_length=1000)
+    first_seen_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    last_seen_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    notified_at: datetime | None = Field(default=None, sa_column=_ts())
+    resolved_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+ALL_TABLES = [
+    User,
+    Client,
+    SocialAccount,
+    Post,
+    PostMedia,
+    PostMetricsSnapshot,
+    AccountStatsSnapshot,
+    Comment,
+    AIRequestLog,
+    AuditEvent,
+    PublishAttempt,
+    PostingSlot,
+    DaemonHeartbeat,
+    AIJob,
+    AccountAlert,
+]
 
 
 # --- case-insensitive lookup keys ---------------------------------------------------

@@ -101,7 +101,14 @@ def test_first_sync_snapshots_every_post_then_only_changes(
     )
     bsky_post = next(i for i, (p, _) in posts.items() if p == "bluesky")
     bsky = ok("metrics", "show", str(bsky_post), "--json").json()
-    assert bsky[0]["views"] is None and bsky[0]["engagement_rate"] == 0
+    assert bsky[0]["views"] is None
+    # no impressions on Bluesky: the rate is over followers when known, else unknown —
+    # never a made-up 0%
+    if bsky[0]["engagement_rate"] is None:
+        assert bsky[0]["rate_basis"] is None
+    else:
+        assert bsky[0]["rate_basis"] == "followers" and bsky[0]["engagement_rate"] > 0
+    assert newest["rate_basis"] == "impressions"
     # human output: a table in a pipe, a summary line
     text = ok("metrics", "sync").stdout
     assert "6 posts checked, 0 snapshots written" in text

@@ -22,7 +22,7 @@ from alembic import op
 from clientnest_cli.store.types import fold_key
 
 revision = "0008_casefold_keys"
-down_revision = "0004_store_secrets"
+down_revision = "0006_analytics"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,88 @@
+"""Sentiment: VADER scores English comments; others get no score, never a wrong one."""
+
+from __future__ import annotations
+
+import pytest
+
+from clientnest_cli.analytics.sentiment import score
+from tests.analytics.conftest import Seeded
+from tests.helpers import cli, ok
+
+LABELLED = {
+    "positive": [
+        "I love this latte, absolutely wonderful!",
+        "Great service and friendly staff :)",
+        "Best coffee in town 😍",
+    ],
+    "negative": [
+        "Terrible service, the coffee was cold and awful.",
+        "Worst experience ever. Never coming back.",
+        "I hate the new menu",
+    ],
+    "neutral": [
+        "The shop opens at 9 on Sundays.",
+        "We ordered two espressos.",
+        "Which street is the new cafe on?",
+    ],
+    "": [  # not English: no score
+        "¡Me encanta este café, es increíble!",
+        "Der Kaffee war furchtbar schlecht.",
+        "Le service était très lent et le café froid.",
+        "Этот кофе ужасен",
+        "この店のコーヒーは最高です",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "want"), [(t, label) for label, texts in LABELLED.items() for t in texts]
+)
+def test_labelled_comments(text: str, want: str) -> None:
+    result = score(text)
+    assert result.label == want, (text, result)
+    if want:
+        assert result.compound is not None and result.language in ("en", "")
+    else:
+        assert result.compound is None and result.language != "en"
+
+
+def _add_comments(post_id: int) -> None:
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import Comment
+
+    ctx = AppContext()
+    try:
+        with ctx.store.session() as session:
+            n = 0
+            for texts in LABELLED.values():
+                for text in texts:
+                    n += 1
+                    session.add(Comment(post_id=post_id, platform_comment_id=f"c{n}", text=text))
+    finally:
+        ctx.close()
+
+
+def test_metrics_comments_filters_by_sentiment(seeded: Seeded) -> None:
+    post_id = ok("analytics", "top", "--account", "x:acme", "--period", "1y", "--json").json()
+    post_id = post_id[0]["post_id"]
+    _add_comments(post_id)
+    negative = ok("metrics", "comments", "--sentiment", "negative", "--json").json()
+    assert sorted(c["text"] for c in negative) == sorted(LABELLED["negative"])
+    assert all(c["sentiment"] < 0 and c["sentiment_label"] == "negative" for c in negative)
+    unscored = ok("metrics", "comments", "--sentiment", "unscored", "--json").json()
+    assert sorted(c["text"] for c in unscored) == sorted(LABELLED[""])
+    assert all(c["sentiment"] is None for c in unscored)
+    everything = ok("metrics", "comments", "--json").json()
+    assert len(everything) == sum(len(t) for t in LABELLED.values())
+    bad = cli("metrics", "comments", "--sentiment", "angry")
+    assert bad.exit_code == 2 and "unknown sentiment" in bad.stderr
+
+
+def test_overview_summarises_sentiment(seeded: Seeded) -> None:
+    top = ok("analytics", "top", "--account", "x:acme", "--period", "1y", "--json").json()
+    _add_comments(top[0]["post_id"])
+    ok("metrics", "comments", "--sentiment", "positive")  # scores what was stored unscored
+    data = ok("analytics", "overview", "--account", "x:acme", "--period", "1y", "--json").json()
+    mood = data["accounts"][0]["sentiment"]
+    assert (mood["positive"], mood["negative"], mood["neutral"], mood["unscored"]) == (3, 3, 3, 5)
+    assert mood["posts"][0]["post_id"] == top[0]["post_id"] and mood["posts"][0]["negative"] == 3
