@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import JSON, Field, SQLModel
 
 from clientnest_cli.store.types import UTCDateTime, utcnow
@@ -39,6 +39,10 @@ class User(SQLModel, table=True):
     notify_on_failure: bool = True
     notify_on_reauth: bool = True
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    # the PostgreSQL login (session_user) of this person in team mode; "" = none
+    db_role: str = Field(
+        default="", sa_column=Column(String(100), nullable=False, server_default="", index=True)
+    )
 
 
 class Client(SQLModel, table=True):
@@ -111,6 +115,7 @@ class Post(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
     updated_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
 
 
 class PostMedia(SQLModel, table=True):
@@ -230,6 +235,28 @@ class AIJob(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
+class PolicySetting(SQLModel, table=True):
+    """One team-wide rule (approvals, tier limits): set by owners/admins, never by config."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(default="", max_length=200)
+    updated_by: str = Field(default="", max_length=320)
+    updated_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class ReplyRequest(SQLModel, table=True):
+    """A reply to a comment waiting for an admin's approval before it is sent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=20)  # pending|sent|rejected
+    requested_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
 ALL_TABLES = [
     User,
     Client,
@@ -245,4 +272,6 @@ ALL_TABLES = [
     PostingSlot,
     DaemonHeartbeat,
     AIJob,
+    PolicySetting,
+    ReplyRequest,
 ]
