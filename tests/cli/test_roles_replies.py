@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.cli.ai_helpers import rows
 from tests.cli.test_ai_features import _published_mastodon_post
-from tests.helpers import cli, ok
+from tests.helpers import cli, init_store, ok
 
 pytest_plugins = ["tests.cli.ai_fixtures"]
+
+
+@pytest.fixture
+def ai(ai_env: Any, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The AI emulator and an initialised store, on SQLite and on PostgreSQL."""
+    monkeypatch.setenv("CLIENTNEST_DATABASE_URL", database_url)
+    init_store()
+    return ai_env
 
 
 def _replies_to(sandbox: Any, status_id: str) -> list[dict[str, Any]]:
