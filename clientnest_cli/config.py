@@ -22,30 +22,12 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TierLimits(Section):
-    ai_tokens_per_month: int
-    accounts: int
-    scheduled_posts: int
-
-
-DEFAULT_TIERS: dict[str, TierLimits] = {
-    "free": TierLimits(ai_tokens_per_month=20_000, accounts=5, scheduled_posts=30),
-    "starter": TierLimits(ai_tokens_per_month=200_000, accounts=10, scheduled_posts=300),
-    "professional": TierLimits(ai_tokens_per_month=1_000_000, accounts=25, scheduled_posts=2_000),
-    "business": TierLimits(ai_tokens_per_month=5_000_000, accounts=100, scheduled_posts=20_000),
-    "enterprise": TierLimits(
-        ai_tokens_per_month=50_000_000, accounts=10_000, scheduled_posts=1_000_000
-    ),
-}
-
-
 class PublishingSettings(Section):
     max_attempts: int = Field(5, ge=1, le=50)
     lease_seconds: int = Field(120, ge=5)
     backoff_base_seconds: float = Field(30.0, ge=0)
     backoff_max_seconds: float = Field(3600.0, ge=0)
     concurrency: int = Field(16, ge=1, le=256)
-    require_approval_for_editors: bool = False
 
 
 class DaemonSettings(Section):
@@ -106,7 +88,6 @@ class Settings(BaseSettings):
     publishing: PublishingSettings = Field(default_factory=PublishingSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     ai: AISettings = Field(default_factory=AISettings)
-    tiers: dict[str, TierLimits] = Field(default_factory=lambda: dict(DEFAULT_TIERS))
     platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
@@ -125,9 +106,6 @@ class Settings(BaseSettings):
 
     def platform(self, name: str) -> PlatformSettings:
         return self.platforms.get(name) or PlatformSettings()
-
-    def tier_limits(self, tier: str) -> TierLimits:
-        return self.tiers.get(tier) or DEFAULT_TIERS[tier]
 
 
 MAX_CONFIG_BYTES = 1024 * 1024  # a config file is a few KB; /dev/zero is endless
@@ -189,12 +167,65 @@ def _explain(exc: ValidationError, path: Path) -> ConfigError:
     return ConfigError(f"{where}: '{key}': {err['msg']}", hint="see config.example.toml")
 
 
+# Team policy is not per-machine configuration: it lives in the store.
+_POLICY_POINTERS = {
+    "tiers": "tiers.TIER.LIMIT (e.g. `clientnest policy set tiers.free.accounts 10`)",
+    "publishing.require_approval_for_editors": "approval.editors "
+    "(`clientnest policy set approval.editors true`)",
+}
+
+
+def _refuse_policy(data: dict[str, Any], path: Path) -> None:
+    """A policy key in config.toml or CLIENTNEST_* is refused, pointing to `policy set`."""
+    import os
+
+    found: list[tuple[str, str]] = []
+    if "tiers" in data:
+        line = _line_starting(path, ("[tiers", "tiers")) or _line_of(path, "tiers")
+        found.append((f"{path}:{line}" if line else str(path), "tiers"))
+    if (
+        isinstance(data.get("publishing"), dict)
+        and "require_approval_for_editors" in (data["publishing"])
+    ):
+        line = _line_of(path, "require_approval_for_editors")
+        where = f"{path}:{line}" if line else str(path)
+        found.append((where, "publishing.require_approval_for_editors"))
+    for name, value in os.environ.items():
+        upper = name.upper()
+        if upper == "CLIENTNEST_TIERS" or upper.startswith("CLIENTNEST_TIERS__"):
+            found.append((f"environment variable {name}", "tiers"))
+        elif upper == "CLIENTNEST_PUBLISHING__REQUIRE_APPROVAL_FOR_EDITORS" or (
+            upper == "CLIENTNEST_PUBLISHING" and "require_approval" in value.lower()
+        ):
+            found.append(
+                (f"environment variable {name}", "publishing.require_approval_for_editors")
+            )
+    if found:
+        where, key = found[0]
+        raise ConfigError(
+            f"{where}: '{key}' is team policy, kept in the store, not in config",
+            hint=f"remove it; an owner or admin sets policy key {_POLICY_POINTERS[key]}",
+        )
+
+
+def _line_starting(path: Path, prefixes: tuple[str, ...]) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for number, line in enumerate(lines, 1):
+        if line.strip().startswith(prefixes):
+            return number
+    return None
+
+
 def load_settings(config_path: Path | None = None, paths: Paths | None = None) -> Settings:
     """Read config.toml (or ``config_path``) and the environment."""
     path = config_path or (paths or resolve_paths()).config_file
     if config_path is not None and not config_path.exists():
         raise ConfigError(f"config file {config_path} does not exist", hint="check --config")
     data = _read_toml(path)
+    _refuse_policy(data, path)
     try:
         return Settings(**data)
     except ValidationError as exc:

@@ -21,6 +21,8 @@ key_app = typer.Typer(
     help="The AI API key. Lookup order: CLIENTNEST_AI_API_KEY (env) first, then the keyring.",
 )
 app.add_typer(key_app, name="key")
+replies_app = typer.Typer(help="Replies waiting for an admin's approval.", no_args_is_help=True)
+app.add_typer(replies_app, name="replies")
 
 JSON = typer.Option(False, "--json", help="Print JSON.")
 TONE_HELP = "professional, friendly, playful, bold, informative, inspirational or casual."
@@ -258,11 +260,16 @@ def reply(
     result = suggest_replies(app_ctx, comment_id, tone, count)
     if send is not None and send > len(result.replies):
         raise BadInput(f"the AI made only {len(result.replies)} suggestions; --send {send} is none")
-    sent = send_reply(app_ctx, comment_id, result.replies[send - 1]) if send else None
+    from clientnest_cli.services.ai_replies import QueuedReply
+
+    outcome = send_reply(app_ctx, comment_id, result.replies[send - 1]) if send else None
+    queued = outcome if isinstance(outcome, QueuedReply) else None
+    sent = None if queued else outcome
     if as_json:
         data = asdict(result)
-        data["sent"] = result.replies[send - 1] if send else None
+        data["sent"] = result.replies[send - 1] if sent else None
         data["replied_at"] = sent.replied_at if sent else None
+        data["queued"] = queued.id if queued else None
         output.emit_json(data)
     else:
         output.done(f"{output.clean(result.author)}: {output.clean(result.comment)}")
@@ -270,9 +277,50 @@ def reply(
             output.done(f"{number}. {output.clean(text)}")
         if sent is not None:
             output.done(f"Sent reply {send}.")
+        if queued is not None:
+            output.done(
+                f"Reply {send} waits for approval as queued reply {queued.id} "
+                f"(`clientnest ai replies approve {queued.id}`)."
+            )
     if any(result.cut):
         output.warn(f"Note: some suggestions were too long for {result.platform} and were cut.")
     _warnings(result.warnings)
+
+
+@replies_app.command("pending")
+def replies_pending(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """List replies waiting for approval."""
+    from clientnest_cli.services.ai_replies import pending_replies
+
+    rows = pending_replies(state(ctx))
+    if as_json:
+        output.emit_json(rows)
+        return
+    output.table(
+        "Replies waiting for approval",
+        ["id", "comment", "reply", "by"],
+        [(r["id"], r["comment"], r["reply"], r["requested_by"]) for r in rows],
+    )
+
+
+@replies_app.command("approve")
+def replies_approve(
+    ctx: typer.Context, request_id: int = typer.Argument(..., metavar="ID")
+) -> None:
+    """Approve a queued reply: it is sent now (admins)."""
+    from clientnest_cli.services.ai_replies import decide_reply
+
+    decide_reply(state(ctx), request_id, approve=True)
+    output.done(f"Sent queued reply {request_id}.")
+
+
+@replies_app.command("reject")
+def replies_reject(ctx: typer.Context, request_id: int = typer.Argument(..., metavar="ID")) -> None:
+    """Reject a queued reply: it is never sent (admins)."""
+    from clientnest_cli.services.ai_replies import decide_reply
+
+    decide_reply(state(ctx), request_id, approve=False)
+    output.done(f"Rejected queued reply {request_id}.")
 
 
 # --- plan ---------------------------------------------------------------------------------------

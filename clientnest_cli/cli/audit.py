@@ -33,6 +33,7 @@ def list_(
         {
             "at": e.created_at,
             "actor": e.actor,
+            "acting_as": (e.details or {}).get("acting_as", ""),
             "action": e.action,
             "object": f"{e.object_type}:{e.object_id}" if e.object_type else "",
             "details": e.details,
@@ -45,5 +46,14 @@ def list_(
     output.table(
         "Audit log",
         ["at", "actor", "action", "object", "details"],
-        [(r["at"], r["actor"], r["action"], r["object"], _details(r["details"])) for r in rows],
+        [
+            (
+                r["at"],
+                f"{r['actor']} acting as {r['acting_as']}" if r["acting_as"] else r["actor"],
+                r["action"],
+                r["object"],
+                _details(r["details"]),
+            )
+            for r in rows
+        ],
     )

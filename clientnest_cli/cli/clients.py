@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from clientnest_cli.cli import output
@@ -69,3 +71,32 @@ def remove(ctx: typer.Context, name: str) -> None:
 
     remove_client(state(ctx), name)
     output.done(f"Removed client {name}.")
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    name: str,
+    file: Path | None = typer.Argument(
+        None, help="The JSON file to write (0600, must not exist); default NAME.json."
+    ),
+) -> None:
+    """Write everything held for a client (accounts, posts, media, metrics, comments)."""
+    from clientnest_cli.services.client_data import export_client
+
+    file = file or Path(f"{name.strip()}.json")
+    counts = export_client(state(ctx), name, file)
+    output.done(f"Wrote {file}: {counts['accounts']} account(s), {counts['posts']} post(s).")
+
+
+@app.command("erase")
+def erase(ctx: typer.Context, name: str, as_json: bool = JSON) -> None:
+    """Delete a departing client with its accounts, posts, media, metrics and comments."""
+    from clientnest_cli.services.client_data import erase_client
+
+    report = erase_client(state(ctx), name)
+    if as_json:
+        output.emit_json(report)
+        return
+    output.done(f"Erased client {name}.")
+    output.fields(report)

@@ -30,6 +30,7 @@ lazy.groups(
         ("audit", "audit", "Who did what, when."),
         ("secrets", "secrets", "Where secrets live; bring daemon hosts into a shared store."),
         ("analytics", "analytics", "What works: overview, best times, growth, health, export."),
+        ("policy", "policy", "The team's approval rules and tier limits."),
     ],
 )
 

@@ -62,6 +62,7 @@ def post_dict(post: Any, account: str = "", tz_name: str = "UTC") -> dict[str, A
         "last_error": post.last_error,
         "created_at": post.created_at,
         "updated_at": post.updated_at,
+        "version": getattr(post, "version", None),
     }
 
 
@@ -371,6 +372,12 @@ def edit(
         None, "--category", help="Change the label (e.g. promo); '' removes it."
     ),
     add_hashtag: list[str] = typer.Option([], "--add-hashtag", help="Add #tag (repeatable)."),
+    expect_version: int | None = typer.Option(
+        None,
+        "--expect-version",
+        metavar="N",
+        help="Refuse if the post changed since version N (see `post show --json`).",
+    ),
 ) -> None:
     """Change a post that has not gone out; it is validated again."""
     from clientnest_cli.services.posts_manage import edit_post, post_for_edit
@@ -378,6 +385,7 @@ def edit(
     app_ctx, pid = state(ctx), _post_id(post_id)
     if text is None and at is None and category is None and not add_hashtag:
         current = post_for_edit(app_ctx, pid)
+        expect_version = expect_version or current.version
         import click
 
         edited = click.edit(current.content, extension=".txt")
@@ -385,7 +393,15 @@ def edit(
             output.done("No change.")
             return
         text = edited
-    result = edit_post(app_ctx, pid, text=text, at=at, category=category, add_hashtags=add_hashtag)
+    result = edit_post(
+        app_ctx,
+        pid,
+        text=text,
+        at=at,
+        category=category,
+        add_hashtags=add_hashtag,
+        expected_version=expect_version,
+    )
     _note_removed([text] if text else [])
     when = (
         f"; scheduled for {when_text(result.post.scheduled_at, result.tz_name)}"

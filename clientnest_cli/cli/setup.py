@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from clientnest_cli.cli import output
@@ -9,7 +11,7 @@ from clientnest_cli.cli.app import state, stdin_is_terminal
 from clientnest_cli.errors import BadInput
 
 config_app = typer.Typer(help="Show where the config lives and what it says.", no_args_is_help=True)
-db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
+db_app = typer.Typer(help="The store's schema, backups and grants.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -114,3 +116,47 @@ def db_status(
 
     data = schema_status(state(ctx))
     output.emit_json(data) if as_json else output.fields(data)
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="Where to write the copy (0600)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+) -> None:
+    """Copy the whole store to FILE (safe while the daemon runs)."""
+    from clientnest_cli.services.backup import backup
+
+    kind = backup(state(ctx), file, force)
+    output.done(f"Backed up the store to {file} ({kind}).")
+
+
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A file `clientnest db backup` wrote."),
+    force: bool = typer.Option(False, "--force", help="Replace a store that holds data."),
+) -> None:
+    """Restore the store from FILE (refuses to overwrite data without --force)."""
+    from clientnest_cli.services.backup import restore
+
+    where = restore(state(ctx), file, force)
+    output.done(f"Restored {file} into the {where}.")
+
+
+@db_app.command("roles")
+def db_roles(
+    ctx: typer.Context,
+    apply: bool = typer.Option(False, "--apply", help="Run it (else print the SQL)."),
+) -> None:
+    """PostgreSQL group roles and grants that make the roles hold (owners)."""
+    from clientnest_cli.services.team_roles import db_roles as db_roles_
+
+    plan = db_roles_(state(ctx), apply)
+    if not plan.applied:
+        for statement in plan.statements:
+            typer.echo(statement.rstrip(";") + ";")
+        return
+    output.done(
+        f"Applied group roles and grants; {len(plan.members)} login(s) in their role's group."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from clientnest_cli.cli import output
@@ -20,6 +22,7 @@ def user_dict(user) -> dict:  # type: ignore[no-untyped-def]
         "timezone": user.timezone,
         "ai_tokens_used": user.ai_tokens_used,
         "ai_tokens_limit": user.ai_tokens_limit,
+        "db_role": user.db_role,
         "created_at": user.created_at,
     }
 
@@ -34,12 +37,23 @@ def add(
         "free", "--tier", help="free, starter, professional, business, enterprise."
     ),
     timezone: str = typer.Option("UTC", "--timezone"),
+    db_role: str = typer.Option(
+        "", "--db-role", metavar="LOGIN", help="Their PostgreSQL login (team mode)."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Add a team member."""
     from clientnest_cli.services.users import add_user
 
-    user = add_user(state(ctx), email=email, name=name, role=role, tier=tier, timezone=timezone)
+    user = add_user(
+        state(ctx),
+        email=email,
+        name=name,
+        role=role,
+        tier=tier,
+        timezone=timezone,
+        db_role=db_role,
+    )
     output.emit_json(user_dict(user)) if as_json else output.done(
         f"Added {user.email} ({user.role})."
     )
@@ -88,10 +102,60 @@ def set_tier(ctx: typer.Context, email: str, tier: str) -> None:
     output.done(f"{user.email} is now on {user.tier} ({user.ai_tokens_limit} AI tokens a month).")
 
 
+@app.command("set-db-role")
+def set_db_role(ctx: typer.Context, email: str, login: str) -> None:
+    """Map a PostgreSQL login to a team member ("" unmaps); admins."""
+    from clientnest_cli.services.users import set_db_role as set_db_role_
+
+    user = set_db_role_(state(ctx), email, login)
+    output.done(f"{user.email} now connects as '{user.db_role}'." if user.db_role else "Unmapped.")
+
+
+REASSIGN = typer.Option(
+    None, "--reassign-to", metavar="EMAIL", help="Give their posts and accounts to this user."
+)
+
+
+def _report(report: dict, as_json: bool, verb: str, email: str) -> None:
+    if as_json:
+        output.emit_json(report)
+        return
+    output.done(f"{verb} {email}; audit entries now name {report['pseudonym']}.")
+    output.fields({k: v for k, v in report.items() if k != "pseudonym"})
+
+
 @app.command("remove")
-def remove(ctx: typer.Context, email: str) -> None:
-    """Remove a team member (never the last owner)."""
+def remove(
+    ctx: typer.Context, email: str, reassign_to: str | None = REASSIGN, as_json: bool = JSON
+) -> None:
+    """Remove a team member (never the last owner): `erase` without the export."""
     from clientnest_cli.services.users import remove_user
 
-    remove_user(state(ctx), email)
-    output.done(f"Removed {email}.")
+    _report(remove_user(state(ctx), email, reassign_to), as_json, "Removed", email)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    email: str,
+    file: Path | None = typer.Argument(
+        None, help="The JSON file to write (0600, must not exist); default EMAIL.json."
+    ),
+) -> None:
+    """Write everything held about a person to one JSON file."""
+    from clientnest_cli.services.data_rights import export_user
+
+    file = file or Path(f"{email.strip().lower()}.json")
+    counts = export_user(state(ctx), email, file)
+    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+    output.done(f"Wrote {file}: {summary}.")
+
+
+@app.command("erase")
+def erase(
+    ctx: typer.Context, email: str, reassign_to: str | None = REASSIGN, as_json: bool = JSON
+) -> None:
+    """Erase a person's personal data; what they authored is reassigned or anonymised."""
+    from clientnest_cli.services.data_rights import erase_user
+
+    _report(erase_user(state(ctx), email, reassign_to), as_json, "Erased", email)

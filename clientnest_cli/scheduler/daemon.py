@@ -12,6 +12,7 @@ go out within a fraction of a second of their time.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -37,6 +38,8 @@ class Daemon:
         self.stopping = self.publisher.stopping
         self._wake = threading.Event()
         self._scheduler: Any = None
+        self._store_file = _store_file_identity(ctx)
+        self.failure: StoreError | None = None
 
     # --- lifecycle -------------------------------------------------------------
     def run(self, install_signals: bool = True) -> None:
@@ -52,6 +55,8 @@ class Daemon:
             self._dispatch_loop()
         finally:
             self._shutdown()
+        if self.failure is not None:
+            raise self.failure
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         log.info("signal %s: finishing in-flight posts, then stopping", signum)
@@ -65,7 +70,8 @@ class Daemon:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
         self.publisher.close()
-        self._guard("heartbeat", lambda: self._heartbeat(stopped=True))
+        if self.failure is None:  # with the store gone there is nothing to write to
+            self._guard("heartbeat", lambda: self._heartbeat(stopped=True))
         log.info("daemon stopped", extra={"event": "stop", "daemon": self.worker_id})
 
     # --- the dispatcher ----------------------------------------------------------
@@ -73,6 +79,8 @@ class Daemon:
         interval = self.ctx.settings.daemon.dispatch_interval_seconds
         store_backoff = 1.0
         while not self.stopping.is_set():
+            if self._store_file_gone():
+                break
             try:
                 report = self.publisher.dispatch_once()
                 store_backoff = 1.0
@@ -95,6 +103,28 @@ class Daemon:
             if report.handled and len(report.deferred) < report.handled:
                 continue  # there may be more due right now
             self._sleep_until_next_due(interval)
+
+    def _store_file_gone(self) -> bool:
+        """A SQLite store deleted or replaced under us stops the daemon with an error,
+        rather than sending through the deleted file or re-creating an empty store."""
+        if self._store_file is None:
+            return False
+        path, identity = self._store_file
+        try:
+            st = os.stat(path)
+            now = (st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            now = None
+        if now == identity:
+            return False
+        what = "disappeared" if now is None else "was replaced by another file"
+        self.failure = StoreError(
+            f"the store file {path} {what}; the daemon stopped",
+            hint="restore it (`clientnest db restore FILE`) and start the daemon again",
+        )
+        log.error(self.failure.one_line(), extra={"event": "store_gone"})
+        self.stopping.set()
+        return True
 
     def _sleep_until_next_due(self, interval: float) -> None:
         from clientnest_cli.store.claims import Claims
@@ -203,6 +233,16 @@ class Daemon:
 
 
 HEALTH_INTERVAL_S = 3600  # `analytics health` once an hour; each new alert notified once
+
+
+def _store_file_identity(ctx: AppContext) -> tuple[str, tuple[int, int]] | None:
+    from clientnest_cli.store.db import sqlite_path
+
+    path = sqlite_path(ctx.database_url)
+    if path is None or not path.exists():
+        return None  # PostgreSQL; or no store yet, which opening it will say
+    st = os.stat(path)
+    return str(path), (st.st_dev, st.st_ino)
 
 
 def run_daemon(ctx: AppContext, worker_id: str | None = None) -> None:

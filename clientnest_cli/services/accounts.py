@@ -238,7 +238,7 @@ def _apply_counts(account: SocialAccount, info: object) -> None:
 
 def _check_account_limit(ctx: AppContext, session: Session) -> None:
     actor = ctx.actor(session)
-    limit = ctx.settings.tier_limits(actor.tier).accounts
+    limit = ctx.policy(session).tier_limits(actor.tier).accounts
     count = Accounts(session).count()
     if count >= limit:
         raise LimitReached(

@@ -93,18 +93,50 @@ def _comment_context(ctx: AppContext, comment_id: int) -> tuple[Any, Post, Socia
         return comment, post, account
 
 
+@dataclass
+class QueuedReply:
+    """A reply waiting for approval (its sender's role needs one)."""
+
+    id: int
+    comment_id: int
+    text: str
+
+
 def send_reply(ctx: AppContext, comment_id: int, text: str) -> Any:
-    """Post ``text`` as our answer to a comment and record it on the Comment row."""
-    from clientnest_cli.domain.outgoing import PublishedRef
-    from clientnest_cli.domain.rules import validate_content
-    from clientnest_cli.errors import ValidationFailed
-    from clientnest_cli.services.tokens import with_fresh_token
-    from clientnest_cli.store.types import utcnow
+    """Post ``text`` as our answer to a comment and record it on the Comment row.
+
+    When the store's policy requires approval for the sender's role, the reply is
+    queued instead (`ai replies pending|approve`) and a ``QueuedReply`` returned.
+    """
+    from clientnest_cli.store.models import ReplyRequest
 
     text = need_text(text, "reply")
     with ctx.store.session() as session:
         user = ctx.require(session, Role.EDITOR, "replying to comments")
+        needs_approval = ctx.policy(session).requires_approval(user.role)
     _comment, post, account = _comment_context(ctx, comment_id)
+    _check_reply(post, account, text)
+    if needs_approval:
+        with ctx.store.session() as session:
+            request = ReplyRequest(comment_id=comment_id, text=text, requested_by=user.id)
+            session.add(request)
+            session.flush()
+            ctx.audit(
+                session,
+                user.email,
+                "comment.reply_queued",
+                "comment",
+                comment_id,
+                request=request.id,
+            )
+            return QueuedReply(request.id or 0, comment_id, text)
+    return _deliver(ctx, comment_id, text, user.email)
+
+
+def _check_reply(post: Post, account: SocialAccount, text: str) -> None:
+    from clientnest_cli.domain.rules import validate_content
+    from clientnest_cli.errors import ValidationFailed
+
     if not post.platform_post_id:
         raise BadInput(f"post {post.id} was never published, so it has no replies to answer")
     found = [v for v in validate_content(account.platform, text) if v.rule in shaping.TEXT_RULES]
@@ -114,12 +146,77 @@ def send_reply(ctx: AppContext, comment_id: int, text: str) -> Any:
             [str(v) for v in found],
             hint="shorten it",
         )
+
+
+def _deliver(ctx: AppContext, comment_id: int, text: str, email: str) -> Any:
+    from clientnest_cli.domain.outgoing import PublishedRef
+    from clientnest_cli.services.tokens import with_fresh_token
+    from clientnest_cli.store.types import utcnow
+
+    _comment, post, account = _comment_context(ctx, comment_id)
     ref = PublishedRef(post.platform_post_id, post.platform_url, dict(post.platform_extra))
-    with_fresh_token(ctx, account, lambda adapter: adapter.reply(ref, text), user.email)
+    with_fresh_token(ctx, account, lambda adapter: adapter.reply(ref, text), email)
     with ctx.store.session() as session:
         row = AIPlanning(session).comment(comment_id)
         assert row is not None
         row.our_reply, row.replied_at = text, utcnow()
         session.add(row)
-        ctx.audit(session, user.email, "comment.reply", "comment", comment_id, post=post.id)
+        ctx.audit(session, email, "comment.reply", "comment", comment_id, post=post.id)
         return row
+
+
+def pending_replies(ctx: AppContext) -> list[dict[str, Any]]:
+    """Replies waiting for approval, oldest first."""
+    from sqlmodel import col, select
+
+    from clientnest_cli.store.models import Comment, ReplyRequest, User
+
+    with ctx.store.session(readonly=True) as session:
+        ctx.actor(session)
+        rows = session.exec(
+            select(ReplyRequest, Comment, User)
+            .join(Comment, col(Comment.id) == ReplyRequest.comment_id)
+            .join(User, col(User.id) == ReplyRequest.requested_by, isouter=True)
+            .where(ReplyRequest.status == "pending")
+            .order_by(col(ReplyRequest.id))
+        ).all()
+        return [
+            {
+                "id": r.id,
+                "comment_id": c.id,
+                "comment": c.text,
+                "author": c.author,
+                "reply": r.text,
+                "requested_by": u.email if u else "",
+                "created_at": r.created_at,
+            }
+            for r, c, u in rows
+        ]
+
+
+def decide_reply(ctx: AppContext, request_id: int, approve: bool) -> Any:
+    """An admin approves (the reply is sent now) or rejects a queued reply."""
+    from clientnest_cli.store.models import ReplyRequest
+    from clientnest_cli.store.types import utcnow
+
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.ADMIN, "approving replies")
+        request = session.get(ReplyRequest, request_id)
+        if request is None:
+            raise NotFound(
+                f"no queued reply {request_id}", hint="see `clientnest ai replies pending`"
+            )
+        if request.status != "pending":
+            raise BadInput(f"reply {request_id} is already {request.status}")
+        comment_id, text = request.comment_id, request.text
+    if approve:
+        _deliver(ctx, comment_id, text, actor.email)
+    with ctx.store.session() as session:
+        request = session.get(ReplyRequest, request_id)
+        assert request is not None
+        request.status = "sent" if approve else "rejected"
+        request.decided_by, request.decided_at = actor.id, utcnow()
+        session.add(request)
+        action = "comment.reply_approve" if approve else "comment.reply_reject"
+        ctx.audit(session, actor.email, action, "reply", request_id, comment=comment_id)
+        return request

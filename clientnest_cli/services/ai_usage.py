@@ -68,14 +68,31 @@ def set_key(ctx: AppContext, key: str) -> None:
             "the key contains spaces, line breaks or non-ASCII characters",
             hint="copy the key again from the provider's console",
         )
+    actor = _key_admin(ctx, "setting the AI key")
     ctx.secrets.set(KEY_NAME, key)
+    _key_audit(ctx, actor, "ai.key_set")
 
 
 def clear_key(ctx: AppContext) -> bool:
     """Forget the stored key; False when there was none."""
+    actor = _key_admin(ctx, "clearing the AI key")
     existed = bool(ctx.secrets.get(KEY_NAME))
     ctx.secrets.delete(KEY_NAME)
+    _key_audit(ctx, actor, "ai.key_clear")
     return existed
+
+
+def _key_admin(ctx: AppContext, doing: str) -> str:
+    """The team's AI key is an admin's to change (it spends everyone's budget)."""
+    from clientnest_cli.domain.enums import Role
+
+    with ctx.store.session() as session:
+        return ctx.require(session, Role.ADMIN, doing).email
+
+
+def _key_audit(ctx: AppContext, actor: str, action: str) -> None:
+    with ctx.store.session() as session:
+        ctx.audit(session, actor, action, "ai_key", KEY_NAME)
 
 
 def make_client(ctx: AppContext, *, require_key: bool = True) -> ChatClient:

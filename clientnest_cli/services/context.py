@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from clientnest_cli.config import Settings
     from clientnest_cli.paths import Paths
     from clientnest_cli.security.secrets import Secrets
+    from clientnest_cli.services.policy import Policy
     from clientnest_cli.store.db import Store
     from clientnest_cli.store.models import User
 
@@ -27,6 +28,9 @@ class AppContext:
         self.config_path = config_path
         self.acting_email = acting_email
         self._store: Store | None = None
+        # team mode: set when the real login acts as someone else (--as)
+        self.real_email: str | None = None
+        self.acting_as: str | None = None
 
     @cached_property
     def paths(self) -> Paths:
@@ -91,11 +95,30 @@ class AppContext:
 
     # --- the acting user ---------------------------------------------------
     def actor(self, session: Session) -> User:
-        """--as EMAIL, else config's `user`, else the first owner."""
+        """Who acts.
+
+        SQLite (one person's store): --as EMAIL, else config's `user`, else the
+        first owner; roles there organise work and are not a lock.
+        PostgreSQL (a team): the database login (session_user) mapped to its
+        user; --as / config's `user` only for owners and admins, audited as
+        "A acting as B".
+        """
         from clientnest_cli.store.repos import Users
 
         users = Users(session)
         email = self.acting_email or self.settings.user
+        if session.get_bind().dialect.name == "postgresql":
+            from clientnest_cli.services.identity import team_actor
+
+            real = team_actor(session)
+            user = real
+            if email and email.lower() != real.email.lower():
+                from clientnest_cli.services.identity import act_as
+
+                user = act_as(session, real, email)
+            self.real_email = real.email if user is not real else None
+            self.acting_as = user.email
+            return user
         if email:
             user = users.by_email(email)
             if user is None:
@@ -108,6 +131,12 @@ class AppContext:
         if owner is None:
             raise BadInput("the store has no owner", hint="run `clientnest init`")
         return owner
+
+    def policy(self, session: Session) -> Policy:
+        """The team-wide policy held in the store (approval rules, tier limits)."""
+        from clientnest_cli.services.policy import load
+
+        return load(session)
 
     def require(self, session: Session, role: Role, action: str) -> User:
         """The acting user, if their role is at least ``role``."""
@@ -131,6 +160,9 @@ class AppContext:
         from clientnest_cli.store.models import AuditEvent
         from clientnest_cli.store.repos import Audit
 
+        if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():
+            # the audit actor is always the real one: "A acting as B"
+            actor, details = self.real_email, {**details, "acting_as": self.acting_as}
         Audit(session).record(
             AuditEvent(
                 actor=actor,

@@ -164,7 +164,7 @@ def resolve_targets(session: Session, refs: Sequence[str]) -> list[SocialAccount
 def check_scheduled_limit(ctx: AppContext, session: Session, actor: User, adding: int) -> None:
     if adding <= 0:
         return
-    limit = ctx.settings.tier_limits(actor.tier).scheduled_posts
+    limit = ctx.policy(session).tier_limits(actor.tier).scheduled_posts
     current = Posts(session).count_status(PostStatus.SCHEDULED)
     if current + adding > limit:
         raise LimitReached(
@@ -174,10 +174,54 @@ def check_scheduled_limit(ctx: AppContext, session: Session, actor: User, adding
         )
 
 
-def initial_approval(ctx: AppContext, actor: User) -> str:
-    if ctx.settings.publishing.require_approval_for_editors and actor.role == Role.EDITOR:
+def initial_approval(ctx: AppContext, session: Session, actor: User) -> str:
+    """What a post (or a change) by ``actor`` starts as: the store's policy decides."""
+    if ctx.policy(session).requires_approval(actor.role):
         return APPROVAL_REQUIRED
     return ApprovalStatus.NOT_REQUIRED
+
+
+def back_to_approval(
+    ctx: AppContext, session: Session, actor: User, members: Sequence[Post]
+) -> bool:
+    """A change to text, media, targets or time by a role that needs approval sets
+    the posts back to "needs approval", whoever created them; True if it did."""
+    if not ctx.policy(session).requires_approval(actor.role):
+        return False
+    for member in members:
+        if member.status in (PostStatus.PUBLISHED, PostStatus.PUBLISHING):
+            continue
+        member.approval_status, member.approved_by, member.approved_at = (
+            APPROVAL_REQUIRED,
+            None,
+            None,
+        )
+        session.add(member)
+    return True
+
+
+def bump_version(session: Session, post: Post, expected: int | None = None) -> None:
+    """Count a change to ``post``; with ``expected``, refuse if someone else changed
+    it since that version was read (optimistic concurrency: nothing is merged)."""
+    from sqlalchemy import update
+
+    current = post.version or 1
+    if expected is None:
+        post.version = current + 1
+        return
+    result = session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.version == expected)  # type: ignore[arg-type]
+        .values(version=expected + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise BadInput(
+            f"post {post.id} changed since you opened it",
+            hint="reload: `clientnest post show` it and make your change again",
+        )
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    set_committed_value(post, "version", expected + 1)
 
 
 # --- planning: everything checked, nothing written ---------------------------
@@ -335,7 +379,7 @@ def write_plan(
     posts = Posts(session)
     names = store_media(ctx, plan.media)
     group = group_id or uuid.uuid4().hex
-    approval = initial_approval(ctx, actor)
+    approval = initial_approval(ctx, session, actor)
     written: list[Post] = []
     for when in plan.times or [None]:
         for target in plan.targets:

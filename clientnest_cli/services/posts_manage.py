@@ -19,6 +19,8 @@ from clientnest_cli.domain.post_states import (
 )
 from clientnest_cli.errors import BadInput, ValidationFailed
 from clientnest_cli.services.posts import (
+    back_to_approval,
+    bump_version,
     check_parts,
     check_scheduled_limit,
     clean_category,
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from clientnest_cli.services.context import AppContext
-    from clientnest_cli.store.models import User
 
 SORTS = ("created", "scheduled", "status")
 
@@ -237,13 +238,17 @@ def edit_post(
     at: str | None = None,
     category: str | None = None,
     add_hashtags: Sequence[str] = (),
+    expected_version: int | None = None,
 ) -> Edited:
+    """Change a post. ``expected_version`` (the version the editor opened) makes a
+    concurrent change since then a refusal instead of a silent merge."""
     from clientnest_cli.services.timeparse import parse_when
     from clientnest_cli.store.types import utcnow
 
     with ctx.store.session() as session:
         actor = ctx.require(session, Role.EDITOR, "editing posts")
         post = get_post(session, post_id)
+        bump_version(session, post, expected_version if expected_version else post.version or 1)
         check_editable(post.status, f"post {post.id}")
         added = clean_hashtags(add_hashtags)
         changed: list[str] = []
@@ -290,16 +295,14 @@ def edit_post(
             member.status, member.scheduled_at = PostStatus.SCHEDULED, scheduled_at
             member.attempts, member.last_error, member.next_attempt_at = 0, "", None
             session.add(member)
-        if "text" in changed and _needs_reapproval(post, actor):
-            post.approval_status, post.approved_by, post.approved_at = APPROVAL_REQUIRED, None, None
+        if {"text", "hashtags", "schedule"} & set(changed):
+            family_ = [post, *Posts(session).thread_parts(post.id or 0)]
+            if back_to_approval(ctx, session, actor, family_):
+                changed.append("approval")
         post.updated_at = utcnow()
         session.add(post)
         ctx.audit(session, actor.email, "post.edit", "post", post.id, changed=changed)
         return Edited(post, changed, actor.timezone)
-
-
-def _needs_reapproval(post: Post, actor: User) -> bool:
-    return post.approval_status != ApprovalStatus.NOT_REQUIRED and actor.role == Role.EDITOR
 
 
 # --- delete, duplicate ------------------------------------------------------------------
@@ -346,7 +349,7 @@ def duplicate_post(ctx: AppContext, post_id: int) -> Post:
         members = family(session, source, False)
         posts = Posts(session)
         group, now = uuid.uuid4().hex, utcnow()
-        approval = initial_approval(ctx, actor)
+        approval = initial_approval(ctx, session, actor)
         copy: Post | None = None
         for member in members:
             clone = Post(
@@ -394,6 +397,13 @@ def _approval_step(
 
     with ctx.store.session() as session:
         actor = ctx.require(session, role, doing)
+        if role == Role.ADMIN and ctx.policy(session).requires_approval(actor.role):
+            from clientnest_cli.errors import PermissionDenied
+
+            raise PermissionDenied(
+                f"{actor.email} is {actor.role}, whose changes need approval; {doing} needs owner",
+                hint="policy approval.admins is on: ask an owner",
+            )
         post = get_post(session, post_id)
         members = family(session, post, group)
         for member in members:
@@ -403,8 +413,8 @@ def _approval_step(
             if state == ApprovalStatus.NOT_REQUIRED:
                 raise BadInput(
                     f"post {member.id} does not need approval",
-                    hint="approval applies to editors' posts when "
-                    "publishing.require_approval_for_editors is on",
+                    hint="approval applies to posts changed by a role that needs it "
+                    "(`clientnest policy set approval.editors true`)",
                 )
             if state not in allowed:
                 raise BadInput(f"post {member.id} is already {_approval_word(state)}")
@@ -419,6 +429,7 @@ def _approval_step(
             else:
                 member.rejection_reason = ""
             member.updated_at = now
+            bump_version(session, member)
             session.add(member)
         for lead in (m for m in members if m.thread_parent_id is None):
             details = {"reason": reason} if reason else {}

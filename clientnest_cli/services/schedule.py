@@ -17,7 +17,14 @@ from clientnest_cli.domain.enums import PostStatus, Role
 from clientnest_cli.domain.post_states import check_transition
 from clientnest_cli.domain.recurrence import parse_days, parse_every, parse_times, weekly
 from clientnest_cli.errors import BadInput
-from clientnest_cli.services.posts import MAX_OCCURRENCES, check_scheduled_limit, get_post, label
+from clientnest_cli.services.posts import (
+    MAX_OCCURRENCES,
+    back_to_approval,
+    bump_version,
+    check_scheduled_limit,
+    get_post,
+    label,
+)
 from clientnest_cli.services.posts_manage import family
 from clientnest_cli.store.models import Post, PostingSlot
 from clientnest_cli.store.post_repos import Posts, Slots
@@ -124,7 +131,9 @@ def schedule_post(ctx: AppContext, post_id: int, when: str, *, group: bool = Fal
             if member.status == PostStatus.FAILED:
                 _reset_attempts(member)
             member.status, member.scheduled_at, member.updated_at = "scheduled", at, utcnow()
+            bump_version(session, member)
             session.add(member)
+        back_to_approval(ctx, session, actor, members)
         for lead in (m for m in members if m.thread_parent_id is None):
             ctx.audit(session, actor.email, "post.schedule", "post", lead.id, at=at.isoformat())
         left = 0
@@ -302,7 +311,9 @@ def queue_post(ctx: AppContext, post_id: int) -> Scheduled:
             if member.status == PostStatus.FAILED:
                 _reset_attempts(member)
             member.status, member.scheduled_at, member.updated_at = "scheduled", at, utcnow()
+            bump_version(session, member)
             session.add(member)
+        back_to_approval(ctx, session, actor, members)
         ctx.audit(session, actor.email, "post.queue", "post", post.id, at=at.isoformat())
         return Scheduled(members, at, actor.timezone)
 

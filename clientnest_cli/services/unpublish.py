@@ -62,17 +62,18 @@ class Unpublished:
         return [o for o in self.outcomes if o.outcome in (NOT_POSSIBLE, FAILED)]
 
 
-def _required_role(ctx: AppContext) -> Role:
-    if ctx.settings.publishing.require_approval_for_editors:
-        return Role.ADMIN
-    return Role.EDITOR
+def _required_role(session: Session) -> Role:
+    """An editor may unpublish, unless editors' posts need approval: then an admin."""
+    from clientnest_cli.services import policy
+
+    return Role.ADMIN if policy.load(session).requires_approval(Role.EDITOR) else Role.EDITOR
 
 
 def unpublish_post(ctx: AppContext, post_id: int, *, group: bool = False) -> Unpublished:
     """Delete the post (``group``: and its cross-posted siblings) where it went out."""
-    role = _required_role(ctx)
-    doing = "unpublishing posts" + (" while approvals are on" if role == Role.ADMIN else "")
     with ctx.store.session() as session:
+        role = _required_role(session)
+        doing = "unpublishing posts" + (" while approvals are on" if role == Role.ADMIN else "")
         actor = ctx.require(session, role, doing)
         post = get_post(session, post_id)
         members = family(session, post, group)

@@ -24,8 +24,14 @@ if TYPE_CHECKING:
 
 
 def initialise(ctx: AppContext, *, email: str, name: str, timezone: str) -> User:
-    """Create (or migrate) the store and its first owner. Refuses a second init."""
-    from clientnest_cli.store.db import current_revision, migrate
+    """Create (or migrate) the store and its first owner. Refuses a second init.
+
+    Migration and the owner are one transaction under a lock (SQLite's write
+    lock; a PostgreSQL advisory lock), so two `init`s at once make one owner.
+    """
+    from sqlmodel import Session
+
+    from clientnest_cli.store.db import current_revision, init_lock, migrate_on
 
     email, timezone = check_email(email), check_timezone(timezone)
     name = check_name(name or email.split("@")[0], "name")
@@ -33,13 +39,13 @@ def initialise(ctx: AppContext, *, email: str, name: str, timezone: str) -> User
     if current_revision(store.engine) is not None:
         with store.session() as session:
             if Users(session).count():
-                raise BadInput(
-                    f"the store at {store.url.split('@')[-1]} is already initialised",
-                    hint="add people with `clientnest users add`; `clientnest db upgrade` migrates",
-                )
-    migrate(store.engine)
-    with store.session() as session:
-        limits = ctx.settings.tier_limits("free")
+                raise _already(store.url)
+    with store.engine.begin() as conn:
+        init_lock(conn)
+        migrate_on(conn)
+        session = Session(bind=conn, expire_on_commit=False)
+        if Users(session).count():
+            raise _already(store.url)
         owner = Users(session).add(
             User(
                 email=email,
@@ -47,15 +53,35 @@ def initialise(ctx: AppContext, *, email: str, name: str, timezone: str) -> User
                 role=Role.OWNER,
                 tier="free",
                 timezone=timezone,
-                ai_tokens_limit=limits.ai_tokens_per_month,
+                ai_tokens_limit=ctx.policy(session).tier_limits("free").ai_tokens_per_month,
             )
         )
+        if store.dialect == "postgresql":
+            from clientnest_cli.services.identity import session_login
+
+            owner.db_role = session_login(session)
+            session.add(owner)
         ctx.audit(session, email, "store.init", "user", owner.id, email=email)
+        session.flush()
     return owner
 
 
+def _already(url: str) -> BadInput:
+    return BadInput(
+        f"the store at {url.split('@')[-1]} is already initialised",
+        hint="add people with `clientnest users add`; `clientnest db upgrade` migrates",
+    )
+
+
 def add_user(
-    ctx: AppContext, *, email: str, name: str, role: str, tier: str, timezone: str
+    ctx: AppContext,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    tier: str,
+    timezone: str,
+    db_role: str = "",
 ) -> User:
     email, role_, tier_ = check_email(email), check_role(role), check_tier(tier)
     timezone = check_timezone(timezone)
@@ -65,6 +91,7 @@ def add_user(
         users = Users(session)
         if users.by_email(email):
             raise BadInput(f"a user with email {email} already exists", hint="see `users show`")
+        login = _free_login(session, db_role) if db_role else ""
         user = users.add(
             User(
                 email=email,
@@ -72,11 +99,36 @@ def add_user(
                 role=role_,
                 tier=tier_,
                 timezone=timezone,
-                ai_tokens_limit=ctx.settings.tier_limits(tier_).ai_tokens_per_month,
+                ai_tokens_limit=ctx.policy(session).tier_limits(tier_).ai_tokens_per_month,
+                db_role=login,
             )
         )
-        ctx.audit(session, actor.email, "user.add", "user", user.id, email=email, role=role_)
+        details = {"email": email, "role": role_} | ({"db_role": login} if login else {})
+        ctx.audit(session, actor.email, "user.add", "user", user.id, **details)
         return user
+
+
+def set_db_role(ctx: AppContext, email: str, db_role: str) -> User:
+    """Map (or with "" unmap) a PostgreSQL login to a user."""
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.ADMIN, "mapping database logins")
+        user = get_user(session, email)
+        _only_owner_grants_owner(actor, Role(user.role), user)
+        login = _free_login(session, db_role, user) if db_role.strip() else ""
+        old, user.db_role = user.db_role, login
+        session.add(user)
+        ctx.audit(session, actor.email, "user.set_db_role", "user", user.id, old=old, new=login)
+        return user
+
+
+def _free_login(session: Session, db_role: str, user: User | None = None) -> str:
+    from clientnest_cli.services.identity import check_login
+
+    login = check_login(db_role)
+    holder = Users(session).by_db_role(login)
+    if holder is not None and (user is None or holder.id != user.id):
+        raise BadInput(f"the database login '{login}' is already mapped to {holder.email}")
+    return login
 
 
 def list_users(ctx: AppContext) -> Sequence[User]:
@@ -118,21 +170,17 @@ def set_tier(ctx: AppContext, email: str, tier: str) -> User:
         actor = ctx.require(session, Role.ADMIN, "changing tiers")
         user = get_user(session, email)
         old, user.tier = user.tier, tier_
-        user.ai_tokens_limit = ctx.settings.tier_limits(tier_).ai_tokens_per_month
+        user.ai_tokens_limit = ctx.policy(session).tier_limits(tier_).ai_tokens_per_month
         session.add(user)
         ctx.audit(session, actor.email, "user.set_tier", "user", user.id, old=old, new=tier_)
         return user
 
 
-def remove_user(ctx: AppContext, email: str) -> None:
-    with ctx.store.session() as session:
-        actor = ctx.require(session, Role.ADMIN, "removing users")
-        user = get_user(session, email)
-        _only_owner_grants_owner(actor, Role(user.role), user)
-        if user.role == Role.OWNER:
-            _keep_an_owner(session)
-        Users(session).remove(user)
-        ctx.audit(session, actor.email, "user.remove", "user", user.id, email=user.email)
+def remove_user(ctx: AppContext, email: str, reassign_to: str | None = None) -> dict:
+    """Remove a team member: `users erase` without the export (see data_rights)."""
+    from clientnest_cli.services.data_rights import erase_user
+
+    return erase_user(ctx, email, reassign_to, action="user.remove")
 
 
 def _keep_an_owner(session: Session) -> None:

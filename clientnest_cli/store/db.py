@@ -74,6 +74,11 @@ def check_sqlite_folder(path: Path, *, make_folder: bool) -> None:
         )
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The SQLite file a URL names (None for PostgreSQL or in-memory)."""
+    return _sqlite_path(url)
+
+
 def prepare_sqlite_file(path: Path, *, make_folder: bool = True) -> None:
     """Folder 0700 and file 0600 before SQLite touches them."""
     check_sqlite_folder(path, make_folder=make_folder)
@@ -91,11 +96,24 @@ def make_engine(url: str, *, for_reads: bool = False) -> Engine:
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
+        path = _sqlite_path(url)
+        extra: dict[str, Any] = {}
+        if path is not None and "uri=true" not in url:  # a read-only URI sets its own mode
+            # mode=rw: a store file that vanished is an error, never silently re-created empty
+            def _open_existing() -> Any:
+                import sqlite3
+
+                return sqlite3.connect(
+                    f"file:{path}?mode=rw", uri=True, timeout=30, check_same_thread=False
+                )
+
+            extra["creator"] = _open_existing
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
             pool_size=20,  # one per publishing thread, no churn of PRAGMA-running connects
             max_overflow=20,
+            **extra,
         )
 
         @event.listens_for(engine, "connect")
@@ -152,14 +170,34 @@ def current_revision(engine: Engine) -> str | None:
 
 def migrate(engine: Engine) -> None:
     """Bring the store to the code's schema (Alembic upgrade head)."""
+    with engine.begin() as conn:
+        init_lock(conn)
+        migrate_on(conn)
+
+
+def migrate_on(conn: Any) -> None:
+    """Alembic upgrade head on ``conn``, inside the caller's transaction."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+INIT_LOCK = 74_530_014  # PostgreSQL advisory lock key: one migration / init at a time
+
+
+def init_lock(conn: Any) -> None:
+    """Serialise schema changes and `init` between processes for this transaction.
+
+    SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL takes a
+    transaction-scoped advisory lock."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INIT_LOCK})
 
 
 def check_schema(engine: Engine) -> None:

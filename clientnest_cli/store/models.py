@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, event
+from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint, event
 from sqlmodel import JSON, Field, SQLModel
 
 from clientnest_cli.store.types import UTCDateTime, fold_key, utcnow
@@ -39,6 +39,10 @@ class User(SQLModel, table=True):
     ai_usage_month: str = Field(default="", max_length=7)  # YYYY-MM the counter belongs to
     timezone: str = Field(default="UTC", max_length=64)
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    # the PostgreSQL login (session_user) of this person in team mode; "" = none
+    db_role: str = Field(
+        default="", sa_column=Column(String(100), nullable=False, server_default="", index=True)
+    )
 
 
 class Client(SQLModel, table=True):
@@ -121,6 +125,7 @@ class Post(SQLModel, table=True):
     media_type: str = Field(default="", max_length=20)  # text|photo|video|link|carousel|""
     imported: bool = False  # history from an export or a backfill: never published by us
     followers_at_post: int | None = None  # the account's followers when it went out
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
 
 
 class PostMedia(SQLModel, table=True):
@@ -291,23 +296,26 @@ class AccountAlert(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
-ALL_TABLES = [
-    User,
-    Client,
-    SocialAccount,
-    Post,
-    PostMedia,
-    PostMetricsSnapshot,
-    AccountStatsSnapshot,
-    Comment,
-    AIRequestLog,
-    AuditEvent,
-    PublishAttempt,
-    PostingSlot,
-    DaemonHeartbeat,
-    AIJob,
-    AccountAlert,
-]
+class PolicySetting(SQLModel, table=True):
+    """One team-wide rule (approvals, tier limits): set by owners/admins, never by config."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(default="", max_length=200)
+    updated_by: str = Field(default="", max_length=320)
+    updated_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class ReplyRequest(SQLModel, table=True):
+    """A reply to a comment waiting for an admin's approval before it is sent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=20)  # pending|sent|rejected
+    requested_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 # --- case-insensitive lookup keys ---------------------------------------------------

@@ -203,7 +203,11 @@ class Posts:
         """The post, its thread parts, and the rows that hang off them."""
         from sqlalchemy import delete, update
 
+        from clientnest_cli.store.models import ReplyRequest
+
         ids = [post.id, *[p.id for p in self.thread_parts(post.id or 0)]]
+        comments = select(Comment.id).where(col(Comment.post_id).in_(ids))
+        self.s.exec(delete(ReplyRequest).where(col(ReplyRequest.comment_id).in_(comments)))  # type: ignore[call-overload]
         for model in (PostMedia, PublishAttempt, PostMetricsSnapshot, Comment):
             self.s.exec(delete(model).where(col(model.post_id).in_(ids)))  # type: ignore[attr-defined]
         self.s.exec(

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import or_
 from sqlmodel import col, func, select
 
 from clientnest_cli.store.models import (
     AuditEvent,
     Client,
+    PolicySetting,
     SocialAccount,
     User,
 )
@@ -53,6 +55,39 @@ class Users:
 
     def remove(self, user: User) -> None:
         self.s.delete(user)
+        self.s.flush()
+
+    def by_db_role(self, name: str) -> User | None:
+        return self.s.exec(select(User).where(User.db_role == name)).first()
+
+    def any_login_mapped(self) -> bool:
+        return self.s.exec(select(User.id).where(User.db_role != "").limit(1)).first() is not None
+
+    def set_tier_token_limit(self, tier: str, limit: int) -> int:
+        """Every user on ``tier`` gets the new monthly AI token limit; how many."""
+        from sqlalchemy import update
+
+        result = self.s.exec(  # type: ignore[call-overload]
+            update(User).where(col(User.tier) == tier).values(ai_tokens_limit=limit)
+        )
+        return int(result.rowcount or 0)
+
+
+class Policies:
+    """The team-wide policy keys that were set (unset keys keep their defaults)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def all(self) -> dict[str, str]:
+        return {p.key: p.value for p in self.s.exec(select(PolicySetting)).all()}
+
+    def put(self, key: str, value: str, by: str) -> None:
+        from clientnest_cli.store.types import utcnow
+
+        row = self.s.get(PolicySetting, key) or PolicySetting(key=key)
+        row.value, row.updated_by, row.updated_at = value, by, utcnow()
+        self.s.add(row)
         self.s.flush()
 
 
@@ -99,8 +134,14 @@ class Audit:
         query = select(AuditEvent)
         if since is not None:
             query = query.where(col(AuditEvent.created_at) >= since)
-        if actor:
-            query = query.where(func.lower(AuditEvent.actor) == actor.lower())
+        if actor:  # what they did, and what was done in their name ("A acting as B")
+            acting_as = col(AuditEvent.details)["acting_as"].as_string()
+            query = query.where(
+                or_(
+                    func.lower(AuditEvent.actor) == actor.lower(),
+                    func.lower(acting_as) == actor.lower(),
+                )
+            )
         query = query.order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
         return self.s.exec(query.limit(limit)).all()
 

@@ -200,9 +200,7 @@ def test_unknown_platform(owner: Path) -> None:
 def test_account_limit_of_the_tier_is_enforced(
     owner: Path, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CLIENTNEST_TIERS__FREE__ACCOUNTS", "1")
-    monkeypatch.setenv("CLIENTNEST_TIERS__FREE__AI_TOKENS_PER_MONTH", "1000")
-    monkeypatch.setenv("CLIENTNEST_TIERS__FREE__SCHEDULED_POSTS", "10")
+    ok("policy", "set", "tiers.free.accounts", "1")
     ok("accounts", "connect", "feed", "--path", str(tmp_path / "a.xml"))
     run = cli("accounts", "connect", "feed", "--path", str(tmp_path / "b.json"))
     assert run.exit_code == 2 and "allows 1 connected accounts" in run.stderr

@@ -144,10 +144,8 @@ def test_rejected_key_is_one_line_logged_and_not_counted(
 def test_budget_is_refused_before_anything_is_sent(
     ai_env: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CLIENTNEST_TIERS__FREE__AI_TOKENS_PER_MONTH", "100")
-    monkeypatch.setenv("CLIENTNEST_TIERS__FREE__ACCOUNTS", "3")
-    monkeypatch.setenv("CLIENTNEST_TIERS__FREE__SCHEDULED_POSTS", "30")
     init_store()
+    ok("policy", "set", "tiers.free.ai_tokens_per_month", "100")  # the owner follows at once
     run = cli("ai", "generate", "--topic", "tea", "--platform", "linkedin")
     assert run.exit_code == 2 and "AI tokens left this month" in run.stderr
     assert "next month" in run.stderr and "set-tier" in run.stderr

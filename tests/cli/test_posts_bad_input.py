@@ -173,7 +173,7 @@ def test_editing_or_deleting_a_published_post_is_refused(store: Path, home: Path
 
 
 def test_approving_as_an_editor_is_refused(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLIENTNEST_PUBLISHING__REQUIRE_APPROVAL_FOR_EDITORS", "true")
+    ok("policy", "set", "approval.editors", "true")
     ok("users", "add", "ed@acme.test", "--role", "editor")
     made = ok(
         "--as", "ed@acme.test", "post", "create", "Needs a look", "--to", "x:acme", "--json"

@@ -151,7 +151,7 @@ def test_delete_thread_and_duplicate(accounts: dict[str, int], tmp_path: Path) -
 
 
 def test_approval_flow(accounts: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLIENTNEST_PUBLISHING__REQUIRE_APPROVAL_FOR_EDITORS", "true")
+    ok("policy", "set", "approval.editors", "true")
     ok("users", "add", "ed@acme.test", "--role", "editor")
     ok("users", "add", "ad@acme.test", "--role", "admin")
     ed = ("--as", "ed@acme.test")

@@ -122,7 +122,7 @@ def test_roles_editor_yes_viewer_no_and_approvals_need_an_approver(
     viewer = cli("--as", "vi@acme.test", "post", "unpublish", str(ids[0]))
     assert viewer.exit_code == 2 and "editor" in viewer.stderr
     assert ok("--as", "ed@acme.test", "post", "unpublish", str(ids[0]), "--json").json()
-    monkeypatch.setenv("CLIENTNEST_PUBLISHING__REQUIRE_APPROVAL_FOR_EDITORS", "true")
+    ok("policy", "set", "approval.editors", "true")
     editor = cli("--as", "ed@acme.test", "post", "unpublish", str(ids[1]))
     assert editor.exit_code == 2 and "admin" in editor.stderr
     assert posts_by_id(ids)[ids[1]]["status"] == "published"
