@@ -75,3 +75,5 @@ echo; echo "\$ head -c 600 feed.xml"; head -c 600 "$CLIENTNEST_HOME/feed.xml"; e
 cn audit list --limit 12
 
 echo; echo "Demo finished. Everything lives in $CLIENTNEST_HOME (delete it when done)."
+echo "Now look at it on screens:"
+echo "  CLIENTNEST_HOME=$CLIENTNEST_HOME CLIENTNEST_SECRETS_PASSPHRASE=$CLIENTNEST_SECRETS_PASSPHRASE $CN tui"
