@@ -305,14 +305,12 @@ def due_posts(
 def install_credentials(h: Home, accounts: int) -> None:
     """Put the keyring entries of ``bench000``… into the home (saved once, then copied)."""
     size = max(accounts, 100)  # one file of 100 serves every workload up to 100 accounts
-    cached = (
-        SECRETS_CACHE / f"v2-{size}.cfg"
-    )  # v2: written with one Argon2 salt (security/cryptfile.py)
+    cached = SECRETS_CACHE / f"v3-{size}.json"  # v3: clientnest-secrets/1 (secretfile.py)
     if not cached.exists():
         SECRETS_CACHE.mkdir(parents=True, exist_ok=True, mode=0o700)
         log(f"saving {size} credentials to the encrypted keyring (once per machine)…")
         _save_credentials(cached, size)
-    target = h.path / "data" / "secrets.cfg"
+    target = h.path / "data" / "secrets.json"
     shutil.copyfile(cached, target)
     os.chmod(target, 0o600)
 
@@ -329,7 +327,7 @@ def _save_credentials(path: Path, accounts: int) -> None:
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     try:
-        secrets = Secrets("cryptfile", partial)
+        secrets = Secrets("file", partial)
         for i in range(accounts):
             h = handle(i)
             account = SocialAccount(platform="x", handle=h, secret_key=f"account:bench-{h}")

@@ -89,7 +89,8 @@ class NotificationSettings(Section):
 
 
 class SecretsSettings(Section):
-    backend: str = Field("auto", pattern="^(auto|keyring|cryptfile)$")
+    backend: str = Field("auto", pattern="^(auto|keyring|file|cryptfile)$")  # cryptfile = file
+    tokens: str = Field("keyring", pattern="^(keyring|store)$")  # store: shared, team mode
 
 
 class Settings(BaseSettings):
@@ -129,9 +130,25 @@ class Settings(BaseSettings):
         return self.tiers.get(tier) or DEFAULT_TIERS[tier]
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a config file is a few KB; /dev/zero is endless
+
+
+def _read_capped(path: Path) -> str:
+    """The file's text, refusing more than MAX_CONFIG_BYTES (so `--config /dev/zero`
+    or a runaway FIFO cannot fill the memory)."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KB",
+            hint="point --config at a config.toml",
+        )
+    return data.decode("utf-8")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_capped(path)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -150,10 +167,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _line_of(path: Path, key: str) -> int | None:
     try:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(_read_capped(path).splitlines(), 1):
             if line.strip().split("=")[0].strip().strip('"') == key or line.strip() == f"[{key}]":
                 return number
-    except OSError:
+    except (OSError, UnicodeDecodeError, ConfigError):
         return None
     return None
 

@@ -33,7 +33,7 @@ class Paths:
 
     @property
     def secrets_file(self) -> Path:
-        return self.data_dir / "secrets.cfg"
+        return self.data_dir / "secrets.json"  # secretfile.py; the old secrets.cfg is migrated
 
 
 def resolve_paths() -> Paths:

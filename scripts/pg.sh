@@ -6,7 +6,9 @@
 set -euo pipefail
 cmd=$1 dir=$2 port=${3:-54329}
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi; }
+# From / : `su postgres` would otherwise complain that it cannot enter the
+# caller's folder (often unreadable to postgres, e.g. under /root).
+as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && su postgres -s /bin/sh -c "$1"); else sh -c "$1"; fi; }
 case "$cmd" in
   start)
     rm -rf "$dir"; mkdir -p "$dir"

@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
-echo "== ruff"; $BIN/ruff check clientnest_cli tests benchmarks && $BIN/ruff format --check --quiet clientnest_cli tests benchmarks
+echo "== ruff"  # two commands, so `set -e` stops on either (an && chain would not)
+$BIN/ruff check clientnest_cli tests benchmarks
+$BIN/ruff format --check --quiet clientnest_cli tests benchmarks
 echo "== import-linter"; $BIN/lint-imports
 
 PG_DIR=$(mktemp -d /tmp/clientnest-pg.XXXXXX)
@@ -20,8 +22,10 @@ echo "== pytest (SQLite, PostgreSQL, Secret Service)"
 # (with another password) cannot refuse to unlock.
 export XDG_DATA_HOME=$(mktemp -d /tmp/clientnest-keyring.XXXXXX)
 trap './scripts/pg.sh stop "$PG_DIR"; rm -rf "$PG_DIR" "$XDG_DATA_HOME"' EXIT
+# As root, dbus-daemon tries to raise its fd limit to 65536 and, in a container
+# that forbids it, prints an AccessDenied line: harmless, so it is filtered out.
 dbus-run-session -- sh -c '
   echo clientnest-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   export CLIENTNEST_TEST_KEYRING=1
   exec .venv/bin/pytest -q -p no:cacheprovider "$@"
-' sh "$@"
+' sh "$@" 2> >(grep -v --line-buffered 'Failed to set fd limit' >&2)

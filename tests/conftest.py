@@ -69,6 +69,7 @@ def pg_url(pg_base_url: str) -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each test using this runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
+        (tmp_path / "store").mkdir(exist_ok=True)  # a database_url's folder must exist
         return f"sqlite:///{tmp_path / 'store' / 'clientnest.db'}"
     return request.getfixturevalue("pg_url")
 

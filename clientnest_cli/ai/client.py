@@ -32,16 +32,13 @@ from typing import TYPE_CHECKING, Any
 from clientnest_cli import __version__
 from clientnest_cli.ai import failures
 from clientnest_cli.ai.completion import Completion, Message, parse_json_reply, usage_or_estimate
-from clientnest_cli.ai.streaming import ChatStream
 from clientnest_cli.errors import AIError
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ChatClient", "ChatStream", "Completion", "parse_json_reply"]
+__all__ = ["ChatClient", "Completion", "parse_json_reply"]
 
-DEFAULT_BASE_URL = "https://api.deepseek.com"
-DEFAULT_MODEL = "deepseek-chat"
 USER_AGENT = f"ClientNest/{__version__}"
 
 log = logging.getLogger("clientnest.ai")
@@ -100,9 +97,9 @@ class ChatClient:
         json_mode: bool = False,
     ) -> Completion:
         """One reply, whole. Raises AIError on failure or an empty reply."""
-        payload = self._payload(messages, max_tokens, temperature, json_mode, stream=False)
+        payload = self._payload(messages, max_tokens, temperature, json_mode)
         started = time.monotonic()
-        response = self._post(payload, stream=False)
+        response = self._post(payload)
         completion = self._parse_completion(response, messages, time.monotonic() - started)
         self.last_completion = completion  # billed even when it turns out empty
         if not completion.text.strip():
@@ -118,26 +115,6 @@ class ChatClient:
         )
         return parse_json_reply(completion)
 
-    def stream(
-        self,
-        messages: Sequence[Message],
-        *,
-        max_tokens: int,
-        temperature: float = 0.7,
-        json_mode: bool = False,
-    ) -> ChatStream:
-        """Text pieces as they arrive. The request is sent on the first
-        ``next()``; errors surface there. After iteration the stream's
-        ``completion`` holds the text and usage."""
-        payload = self._payload(messages, max_tokens, temperature, json_mode, stream=True)
-        return ChatStream(
-            open_response=lambda: self._post(payload, stream=True),
-            messages=messages,
-            model=self.model,
-            base_url=self.base_url,
-            on_done=self._remember,
-        )
-
     def close(self) -> None:
         if self._owns_http and self._http is not None:
             self._http.close()
@@ -150,29 +127,21 @@ class ChatClient:
         self.close()
 
     # --- request -----------------------------------------------------------
-    def _remember(self, completion: Completion) -> None:
-        self.last_completion = completion
-
     def _payload(
         self,
         messages: Sequence[Message],
         max_tokens: int,
         temperature: float,
         json_mode: bool,
-        *,
-        stream: bool,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": self.model,
             "messages": [dict(m) for m in messages],
             "max_tokens": max_tokens,
             "temperature": temperature,
-            "stream": stream,
         }
         if json_mode:
             payload["response_format"] = {"type": "json_object"}
-        if stream:
-            payload["stream_options"] = {"include_usage": True}
         return payload
 
     def _check_ready(self) -> None:
@@ -195,15 +164,15 @@ class ChatClient:
             )
         return self._http
 
-    def _post(self, payload: dict[str, Any], *, stream: bool) -> httpx.Response:
-        """POST with retries; a 2xx response (unread when streaming) or AIError."""
+    def _post(self, payload: dict[str, Any]) -> httpx.Response:
+        """POST with retries; a 2xx response or AIError."""
         import httpx
 
         self._check_ready()
         http = self._client()
         headers = {
             "Authorization": f"Bearer {self._api_key}",
-            "Accept": "text/event-stream" if stream else "application/json",
+            "Accept": "application/json",
         }
         attempt = 0
         while True:
@@ -211,7 +180,7 @@ class ChatClient:
                 "POST", self.url, json=payload, headers=headers, timeout=self.timeout
             )
             try:
-                response = http.send(request, stream=stream)
+                response = http.send(request)
             except httpx.UnsupportedProtocol:
                 raise failures.bad_base_url(self.base_url) from None
             except httpx.TransportError as exc:

@@ -40,14 +40,25 @@ def _reconnect_before(account) -> str | None:  # type: ignore[no-untyped-def]
     return None
 
 
-def _open_browser_or_print(no_browser: bool):  # type: ignore[no-untyped-def]
+def _open_browser_or_print(no_browser: bool, timeout: float):  # type: ignore[no-untyped-def]
+    """Show the consent URL, open it in a browser unless told not to, and say
+    plainly what happens next: the command waits until the URL is opened."""
+
     def opener(url: str) -> None:
         output.warn(f"Open this URL to approve access:\n  {url}")
+        opened = False
         if not no_browser:
             import webbrowser
 
-            webbrowser.open(url)
-        output.warn("Waiting for the browser to come back…")
+            opened = webbrowser.open(url)
+        if not opened:
+            output.warn(
+                ("No browser found. " if not no_browser else "")
+                + "Open the URL above in a browser on this machine (it redirects to a "
+                "listener on 127.0.0.1), or, for the sandbox, from a second terminal run: "
+                f"curl -sL '{url}' >/dev/null"
+            )
+        output.warn(f"Waiting up to {timeout:.0f} s for the approval (Ctrl-C to give up)…")
 
     return opener
 
@@ -87,7 +98,7 @@ def connect(
         page_id=page,
         client=client,
         timeout=timeout,
-        open_browser=_open_browser_or_print(no_browser),
+        open_browser=_open_browser_or_print(no_browser, timeout),
     )
     account = connect_(state(ctx), platform, opts)
     if as_json:
@@ -137,8 +148,6 @@ def show(ctx: typer.Context, account: str, as_json: bool = JSON) -> None:
     from clientnest_cli.services.accounts import show as show_
 
     data = account_dict(show_(state(ctx), account))
-    if not as_json and data["token_expires_at"]:
-        data["reconnect_before"] = data["token_expires_at"]
     output.emit_json(data) if as_json else output.fields(data)
 
 

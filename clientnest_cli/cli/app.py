@@ -10,9 +10,12 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from clientnest_cli.cli import help_format
 from clientnest_cli.domain.text import strip_controls
 from clientnest_cli.errors import EXIT_FAILED, ClientNestError
 from clientnest_cli.services.context import AppContext
+
+help_format.install()
 
 
 class Root(TyperGroup):
@@ -65,6 +68,9 @@ class Root(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(EXIT_FAILED) from None
         except Exception as exc:
             if _debug(ctx):
                 traceback.print_exc()
@@ -78,6 +84,23 @@ class Root(TyperGroup):
             obj = ctx.obj
             if isinstance(obj, CliState):
                 obj.app.close()
+
+
+def _quiet_stdout() -> None:
+    """The reader went away (`clientnest post list | head`): stop quietly.
+
+    stdout is pointed at /dev/null so the interpreter's final flush cannot
+    raise BrokenPipeError a second time.
+    """
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests)
+        pass
+    finally:
+        os.close(devnull)
 
 
 class CliState:

@@ -10,6 +10,13 @@ from clientnest_cli.cli.app import state
 app = typer.Typer(no_args_is_help=True)
 
 
+def _details(details: dict) -> str:  # type: ignore[type-arg]
+    """JSON, as `--json` and scripts see it (not a Python dict's repr)."""
+    import json
+
+    return json.dumps(details, ensure_ascii=False, default=str) if details else ""
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -38,5 +45,5 @@ def list_(
     output.table(
         "Audit log",
         ["at", "actor", "action", "object", "details"],
-        [(r["at"], r["actor"], r["action"], r["object"], r["details"]) for r in rows],
+        [(r["at"], r["actor"], r["action"], r["object"], _details(r["details"])) for r in rows],
     )

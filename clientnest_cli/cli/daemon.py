@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from typing import Any
 
 import typer
 
@@ -42,16 +43,24 @@ def status(
     if as_json:
         output.emit_json(data)
         return
+    from clientnest_cli.domain.clock import to_local
+
+    tz = data["timezone"]
+
+    def local(value: Any) -> str:  # the user's zone, as everywhere else
+        return f"{to_local(value, tz):%Y-%m-%d %H:%M %Z}" if value else "—"
+
     output.table(
-        "Daemons",
+        f"Daemons (times in {tz})",
         ["daemon", "host", "pid", "state", "last tick (s ago)", "started"],
         [
-            (d["daemon"], d["host"], d["pid"], d["state"], d["seconds_since_tick"], d["started_at"])
+            (d["daemon"], d["host"], d["pid"], d["state"], d["seconds_since_tick"],
+             local(d["started_at"]))
             for d in data["daemons"]
         ],
-    )
+    )  # fmt: skip
     output.done(
-        f"Backlog: {data['backlog']} post(s) due now; next due at {data['next_due_at'] or '—'}."
+        f"Backlog: {data['backlog']} post(s) due now; next due at {local(data['next_due_at'])}."
     )
 
 

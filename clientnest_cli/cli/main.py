@@ -28,6 +28,7 @@ lazy.groups(
         ("ai", "ai", "Write and improve posts with an OpenAI-compatible AI."),
         ("sandbox", "sandbox", "Local emulators of every platform, for trying things."),
         ("audit", "audit", "Who did what, when."),
+        ("secrets", "secrets", "Where secrets live; bring daemon hosts into a shared store."),
         ("tui", "tui:tui", "Open the terminal UI: dashboard, posts, editor, calendar."),
     ],
 )

@@ -37,6 +37,9 @@ def sync(
         with output.progress("Fetching comments", enabled=not as_json) as step:
             found = sync_comments(app_ctx, account or [], since_at, progress=step)
         data["comments_new"] = found.comments_new
+        per_account = {a.account_id: a.comments_new for a in found.accounts}
+        for entry in data["accounts"]:  # the same count at the top and per account
+            entry["comments_new"] = per_account.get(entry["account_id"], 0)
         data["comment_failures"] = found.as_dict()["failures"]
         data["failures"] += [f for f in data["comment_failures"] if f not in data["failures"]]
     if as_json:
@@ -58,9 +61,9 @@ def _since(app_ctx, since: str | None):  # type: ignore[no-untyped-def]
 def _summary(data: dict) -> None:
     output.table(
         "Metrics sync",
-        ["account", "posts", "snapshots", "missing", "outcome"],
+        ["account", "posts", "snapshots", "missing", "new comments", "outcome"],
         [
-            (a["account"], a["posts"], a["snapshots"], a["missing"], _outcome(a))
+            (a["account"], a["posts"], a["snapshots"], a["missing"], a["comments_new"], _outcome(a))
             for a in data["accounts"]
         ],
     )
@@ -102,7 +105,13 @@ def show(
         output.emit_json(rows)
         return
     if not rows:
-        output.done(f"No metrics for post {post_id} yet — run `clientnest metrics sync`.")
+        from clientnest_cli.services.metrics_sync import post_status
+
+        status = post_status(state(ctx), post_id)
+        if status != "published":
+            output.done(f"No metrics for post {post_id}: it is {status}, not published yet.")
+        else:
+            output.done(f"No metrics for post {post_id} yet — run `clientnest metrics sync`.")
         return
     output.table(
         f"Metrics of post {post_id}",

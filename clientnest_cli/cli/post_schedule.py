@@ -143,12 +143,27 @@ def import_(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="Markdown (.md) or CSV (.csv) files."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the valid ones."),
+    new: bool = typer.Option(
+        False, "--new", help="Create new posts from files whose id this store does not have."
+    ),
+    schedule: bool = typer.Option(
+        False, "--schedule", help="Schedule drafts whose file has an at: time."
+    ),
+    media_root: list[Path] = typer.Option(
+        [], "--media-root", metavar="DIR", help="Also allow media from this folder (repeatable)."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Create or update posts from Markdown files with front matter, or CSV rows."""
-    from clientnest_cli.services.content_files import import_files
+    """Create or update posts from Markdown files with front matter, or CSV rows.
 
-    report = import_files(state(ctx), files, skip_invalid=skip_invalid)
+    A file with an id (an exported one) updates that post wherever the file now is;
+    unchanged files write nothing; a file never schedules a draft by itself."""
+    from clientnest_cli.services.content_files import ImportOptions, import_files
+
+    opts = ImportOptions(
+        skip_invalid=skip_invalid, new=new, schedule=schedule, media_roots=list(media_root)
+    )
+    report = import_files(state(ctx), files, opts)
     if as_json:
         output.emit_json(
             {
@@ -163,7 +178,7 @@ def import_(
         f"Imported: {len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.unchanged)} left as they were, {len(report.skipped)} skipped."
     )
-    for line in report.skipped + report.unchanged:
+    for line in report.skipped + report.notes:
         output.warn(f"  {line}")
 
 

@@ -87,6 +87,19 @@ def _read_text(text: str | None, file: Path | None) -> str:
     return text
 
 
+def _note_removed(texts: list[str]) -> None:
+    """Say on stderr what cleaning took out of the text: nothing vanishes silently."""
+    from clientnest_cli.domain.text import strip_controls
+
+    nul = sum(t.count("\x00") for t in texts)
+    unified = [t.replace("\r\n", "\n").replace("\r", "\n") for t in texts]
+    other = sum(len(t) - len(strip_controls(t)) for t in unified) - nul
+    if nul:
+        output.warn(f"Note: removed {nul} NUL byte(s) from the text.")
+    if other:
+        output.warn(f"Note: removed {other} control character(s) from the text.")
+
+
 def _variants(values: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for value in values:
@@ -130,7 +143,9 @@ def create(
     alt: list[str] = typer.Option([], "--alt", help="Alt text, paired with --media in order."),
     thread: bool = typer.Option(False, "--thread", help="Split into a thread (--- or limit)."),
     numbering: bool = typer.Option(False, "--numbering", help="End thread parts in 1/n."),
-    category: str = typer.Option("", "--category"),
+    category: str = typer.Option(
+        "", "--category", help="Your own label (e.g. promo), kept with the post and in exports."
+    ),
     hashtag: list[str] = typer.Option([], "--hashtag", help="Added as #tag (repeatable)."),
     at: str | None = typer.Option(None, "--at", help="Schedule: ISO 8601 or words."),
     every: str | None = typer.Option(None, "--every", help="Recurring: e.g. 'mon 09:00'."),
@@ -156,6 +171,7 @@ def create(
     app_ctx = state(ctx)
     posts = create_posts(app_ctx, draft)
     _report_created(app_ctx, posts, as_json)
+    _note_removed([draft.text, *draft.variants.values(), *(a for _p, a in draft.media)])
 
 
 def _report_created(app_ctx: Any, posts: list[Any], as_json: bool) -> None:
@@ -221,7 +237,7 @@ def list_(
     for row in found.rows:
         p = row.post
         local = to_local(p.scheduled_at, found.tz_name) if p.scheduled_at else None
-        thread = f"part {p.thread_position} of {p.thread_parent_id}" if p.thread_parent_id else ""
+        thread = f"part {p.thread_position + 1} of {row.thread_size}" if row.thread_size else ""
         rows.append(
             (
                 p.id,
@@ -229,7 +245,7 @@ def list_(
                 p.status,
                 f"{local:%Y-%m-%d %H:%M}" if local else "",
                 p.approval_status if p.approval_status != "not_required" else "",
-                thread or ("thread" if row.thread else ""),
+                thread,
                 _snippet(p.content),
             )
         )
@@ -272,7 +288,9 @@ def show(
 def _print_detail(d: Any, account: str) -> None:
     p = d.post
     thread = (
-        f" (part {p.thread_position} of thread {p.thread_parent_id})" if p.thread_parent_id else ""
+        f" (part {p.thread_position + 1} of the thread that starts with post {p.thread_parent_id})"
+        if p.thread_parent_id
+        else ""
     )
     output.done(f"Post {p.id} for {account}: {p.status}{thread}")
     data: dict[str, Any] = {}
@@ -349,7 +367,9 @@ def edit(
     post_id: str = typer.Argument(..., metavar="ID"),
     text: str | None = typer.Option(None, "--text", help="New text (else $EDITOR opens)."),
     at: str | None = typer.Option(None, "--at", help="New time: ISO 8601 or words."),
-    category: str | None = typer.Option(None, "--category"),
+    category: str | None = typer.Option(
+        None, "--category", help="Change the label (e.g. promo); '' removes it."
+    ),
     add_hashtag: list[str] = typer.Option([], "--add-hashtag", help="Add #tag (repeatable)."),
 ) -> None:
     """Change a post that has not gone out; it is validated again."""
@@ -366,6 +386,7 @@ def edit(
             return
         text = edited
     result = edit_post(app_ctx, pid, text=text, at=at, category=category, add_hashtags=add_hashtag)
+    _note_removed([text] if text else [])
     when = (
         f"; scheduled for {when_text(result.post.scheduled_at, result.tz_name)}"
         if "schedule" in result.changed
@@ -402,4 +423,8 @@ def duplicate(
 
 
 # schedule, approvals, content files and the calendar live in post_schedule.py
-from clientnest_cli.cli import post_schedule  # noqa: E402,F401 - registers its commands on `app`
+# `post unpublish` lives in post_unpublish.py
+from clientnest_cli.cli import (  # noqa: E402
+    post_schedule,  # noqa: F401 - registers its commands on `app`
+    post_unpublish,  # noqa: F401
+)

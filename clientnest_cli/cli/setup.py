@@ -91,13 +91,9 @@ def config_show(
     if as_json:
         output.emit_json(data)
         return
-    for section, value in data.items():
-        if isinstance(value, dict):
-            output.done(f"[{section}]")
-            for key, item in value.items():
-                output.done(f"  {key} = {item}")
-        else:
-            output.done(f"{section} = {value}")
+    from clientnest_cli.cli.toml_text import to_toml
+
+    output.done(to_toml(data))
 
 
 @db_app.command("upgrade")

@@ -93,6 +93,10 @@ def _media_item_violations(rules: PlatformRules, item: MediaItem) -> list[Violat
     if limit is not None and item.size > limit:
         detail = f"{label} is {_mb(item.size)}; the limit is {_mb(limit)}"
         found.append(Violation(rules.name, "media_size", detail, item.size - limit))
+    alt_limit = rules.max_alt_chars
+    if alt_limit is not None and len(item.alt_text) > alt_limit:
+        detail = f"{label}: {_over(len(item.alt_text), alt_limit, 'characters of alt text')}"
+        found.append(Violation(rules.name, "alt_text", detail, len(item.alt_text) - alt_limit))
     return found
 
 

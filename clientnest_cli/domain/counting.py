@@ -18,7 +18,6 @@ import regex
 from clientnest_cli.domain.urls import find_urls
 
 X_URL_WEIGHT = 23
-X_MAX_WEIGHT = 280
 _X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
 _X_HEAVY = regex.compile(

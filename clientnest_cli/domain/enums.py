@@ -50,6 +50,7 @@ class PostStatus(StrEnum):
     PUBLISHED = "published"
     FAILED = "failed"
     CANCELED = "canceled"
+    DELETED = "deleted"  # was published, then deleted from the platform (post unpublish)
 
 
 class ApprovalStatus(StrEnum):
@@ -57,11 +58,3 @@ class ApprovalStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-
-
-class AttemptOutcome(StrEnum):
-    OK = "ok"
-    RETRYABLE = "retryable"
-    PERMANENT = "permanent"
-    AUTH = "auth"
-    UNKNOWN = "unknown"

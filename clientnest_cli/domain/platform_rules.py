@@ -44,6 +44,7 @@ class PlatformRules:
     max_hashtags: int | None = None
     max_mentions: int | None = None
     notes: str = ""
+    max_alt_chars: int | None = None  # alt text (image description) per media item
 
 
 PLATFORM_RULES: dict[str, PlatformRules] = {
@@ -60,6 +61,7 @@ PLATFORM_RULES: dict[str, PlatformRules] = {
         max_video_bytes=512 * MB,
         max_videos=1,
         mix_images_and_video=False,
+        max_alt_chars=1000,
         notes="Up to 4 images or 1 video (PLATFORMS.md). Image types, 5 MB/512 MB and "
         "emoji sequences weighing 2 are X's published figures (twitter-text v3); "
         "an animated GIF is limited to 15 MB and counts like a video on X (not checked).",
@@ -74,6 +76,7 @@ PLATFORM_RULES: dict[str, PlatformRules] = {
         max_media=4,
         allowed_media_types=frozenset({JPEG, PNG, WEBP, GIF}),
         max_image_bytes=2_000_000,
+        max_alt_chars=2000,
         notes="Links, mentions and hashtags need facets (bluesky_facets). Video embeds exist "
         "on Bluesky but are not in PLATFORMS.md, so only images are accepted.",
     ),
@@ -89,6 +92,7 @@ PLATFORM_RULES: dict[str, PlatformRules] = {
         max_video_bytes=99 * MB,
         max_videos=1,
         mix_images_and_video=False,
+        max_alt_chars=1500,
         notes="500 is the default: pass the instance's configuration.statuses.max_characters "
         "as max_chars. Media types, 16 MB image / 99 MB video and 'one video, not mixed "
         "with images' are Mastodon's defaults (instances may differ).",

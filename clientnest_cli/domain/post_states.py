@@ -17,6 +17,7 @@ APPROVAL_REQUIRED = "required"
 
 DRAFT, SCHEDULED, PUBLISHING = PostStatus.DRAFT, PostStatus.SCHEDULED, PostStatus.PUBLISHING
 PUBLISHED, FAILED, CANCELED = PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.CANCELED
+DELETED = PostStatus.DELETED
 
 # current status -> the statuses it may move to
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -24,10 +25,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     SCHEDULED: frozenset({DRAFT, PUBLISHING, CANCELED}),
     # the engine: ok, retryable (back to scheduled), permanent/unknown (failed)
     PUBLISHING: frozenset({PUBLISHED, SCHEDULED, FAILED}),
-    PUBLISHED: frozenset(),
+    # `post unpublish`: deleted on the platform; the record and its metrics stay
+    PUBLISHED: frozenset({DELETED}),
     # a failed post can be rescheduled, taken back to draft, or given up
     FAILED: frozenset({SCHEDULED, DRAFT, CANCELED}),
     CANCELED: frozenset(),
+    DELETED: frozenset(),
 }
 
 EDITABLE = frozenset({DRAFT, SCHEDULED, FAILED, CANCELED})
@@ -38,12 +41,14 @@ _WHY_NOT: dict[tuple[str, str], str] = {
     (PUBLISHING, DRAFT): "it is being sent right now; wait for the outcome",
     (CANCELED, SCHEDULED): "it was canceled",
     (DRAFT, DRAFT): "it is already a draft",
+    (DELETED, DELETED): "it was already deleted from the platform",
 }
 
 _HINTS: dict[str, str] = {
     PUBLISHED: "copy it with `clientnest post duplicate ID` to post it again",
     CANCELED: "copy it with `clientnest post duplicate ID` to use it again",
     PUBLISHING: "see `clientnest post show ID` in a moment",
+    DELETED: "copy it with `clientnest post duplicate ID` to post it again",
 }
 
 
@@ -76,7 +81,10 @@ def check_transition(current: str, target: str, what: str = "the post") -> None:
 
 def check_editable(status: str, what: str = "the post") -> None:
     if status not in EDITABLE:
-        reason = "already published" if status == PUBLISHED else "being sent right now"
+        reason = {
+            PUBLISHED: "already published",
+            DELETED: "published and then deleted from the platform",
+        }.get(status, "being sent right now")
         raise BadInput(f"{what} cannot be edited: it is {reason}", hint=_HINTS.get(status))
 
 
@@ -95,6 +103,7 @@ def publishable_reason(post: _PostLike) -> str | None:
             PUBLISHED: "it is already published",
             FAILED: "it failed: reschedule it with `clientnest post schedule`",
             CANCELED: "it was canceled",
+            DELETED: "it was deleted from the platform (post unpublish)",
         }.get(status, f"its status is {status}")
     approval = post.approval_status or ApprovalStatus.NOT_REQUIRED
     if approval == APPROVAL_REQUIRED:

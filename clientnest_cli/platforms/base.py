@@ -168,3 +168,17 @@ class Adapter(ABC):
     @abstractmethod
     def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
         """Finish connecting: exchange a code, log in, or check a webhook/file."""
+
+    # --- deleting what was published (``capabilities.delete``) -------------
+    #: Why this platform's API cannot delete a post, in words for the user.
+    cannot_delete: ClassVar[str] = "its API offers no way to delete a post"
+
+    def delete(self, ref: PublishedRef) -> bool:
+        """Delete one published post: True when deleted now, False when it was
+        already gone (so a repeat is done, not an error). Platforms whose API
+        cannot delete keep this refusal."""
+        raise PlatformError(
+            f"{self.display_name} cannot delete posts here: {self.cannot_delete}",
+            platform=self.name,
+            hint=f"delete it in the {self.display_name} app or website",
+        )

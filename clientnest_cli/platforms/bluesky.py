@@ -69,6 +69,7 @@ class BlueskyAdapter(Adapter):
         max_media=4,
         text_only=True,
         idempotency="record-key",
+        delete=True,
         metrics_batch=25,
         comments=True,
         auth="app-password",
@@ -346,3 +347,12 @@ class BlueskyAdapter(Adapter):
         except PlatformError:
             info = AccountInfo(platform_user_id=did, handle=handle)
         return Connected(credentials=credentials, info=info, base_url=base_url)
+
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """``com.atproto.repo.deleteRecord`` on the post's record key. The PDS
+        answers a record that is already gone with an empty body (no commit)."""
+        rkey = ref.platform_post_id.rsplit("/", 1)[-1]
+        body = {"repo": self.did, "collection": POST, "rkey": rkey}
+        answer = self._call("POST", "com.atproto.repo.deleteRecord", json=body)
+        return bool(answer.get("commit"))

@@ -108,6 +108,7 @@ class FacebookAdapter(Adapter):
         media_types=("image/jpeg", "image/png", "image/gif", "image/webp"),
         max_media=10,
         idempotency="duplicate-detect",
+        delete=True,
         metrics_batch=METRICS_BATCH,
         comments=True,
         auth="oauth",
@@ -345,6 +346,21 @@ class FacebookAdapter(Adapter):
         )
         info = AccountInfo(platform_user_id=str(page["id"]), handle=name, display_name=name)
         return Connected(credentials=creds, info=info, base_url=base)
+
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """``DELETE /vNN/{post-id}`` with the Page token; a post Graph no longer
+        has (code 100, subcode 33) is already gone."""
+        from clientnest_cli.platforms.meta_graph import error_object
+
+        headers = {"Authorization": f"Bearer {self.account.credentials.access_token}"}
+        url = self._url(quote(ref.platform_post_id, safe="_"))
+        resp = send(self.http, "DELETE", url, platform=self.name, headers=headers)
+        error = error_object(resp) if resp.status_code >= 400 else {}
+        if error.get("code") == 100 and error.get("error_subcode") == 33:
+            return False
+        raise_for_status(resp, GRAPH, "deleting the post")
+        return True
 
 
 def choose_page(pages: list[dict[str, Any]], wanted: str) -> dict[str, Any]:

@@ -5,7 +5,13 @@ No network at all. The format follows the file's extension (.xml/.rss → RSS,
 ``find_existing`` is certain and publishing twice never duplicates. Writers
 take an exclusive ``flock`` on a sidecar ``<file>.lock`` (other processes and
 threads alike), and each write goes to a temporary file in the same folder
-that replaces the feed atomically: a reader never sees half a file.
+that replaces the feed atomically: a reader never sees half a file. Temporary
+files left by a writer that was killed are removed by the next write.
+
+A feed is published, so it never names a local path: media are linked under
+the account's ``media_base_url`` (``[platforms.feed] media_base_url`` in the
+config) or left out, and the channel links to the ``site_url`` setting or to
+nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from clientnest_cli.domain.outgoing import (
     AccountInfo,
@@ -84,8 +91,20 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def remove_stale_temps(path: Path) -> None:
+    """Remove the temp files of writes that never finished (call with the lock held)."""
+    prefix = f".{path.name}."
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then os.replace over ``path``."""
+    """Write to a temp file in the same folder, fsync, then os.replace over ``path``.
+    The caller holds the lock, so any other temp file of this feed is a stale one."""
+    remove_stale_temps(path)
     mode = path.stat().st_mode & 0o777 if path.exists() else DEFAULT_MODE
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -106,8 +125,12 @@ def entry_title(text: str) -> str:
     return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def attachment_for(item: MediaItem) -> Attachment:
-    url = item.public_url or item.path.expanduser().resolve().as_uri()
+def attachment_for(item: MediaItem, media_base_url: str) -> Attachment | None:
+    """The enclosure of ``item`` at its public URL, or None when it has none."""
+    base = (media_base_url or "").rstrip("/")
+    url = item.public_url or (f"{base}/{quote(item.path.name)}" if base else "")
+    if not url:
+        return None
     return Attachment(url=url, mime_type=item.mime_type, size=item.size, title=item.alt_text)
 
 
@@ -128,6 +151,7 @@ class FeedAdapter(Adapter):
         ),
         max_media=20,
         idempotency="key",
+        delete=True,
         metrics=False,
         comments=False,
         auth="file",
@@ -188,7 +212,7 @@ class FeedAdapter(Adapter):
             with locked(path):
                 doc = self._load(path)
                 if doc is None:
-                    doc = fmt.empty(self._title(path), path.resolve().as_uri(), self._description())
+                    doc = fmt.empty(self._title(path), self._link(), self._description())
                 if post.idempotency_key not in fmt.guids(doc):
                     fmt.add(doc, self._entry(post))
                     atomic_write(path, fmt.serialise(doc))
@@ -197,14 +221,19 @@ class FeedAdapter(Adapter):
         return self._ref(path, post.idempotency_key)
 
     def _entry(self, post: OutgoingPost) -> FeedEntry:
+        base = self.account.settings.get("media_base_url", "")
+        attachments = [attachment_for(m, base) for m in post.media]
         return FeedEntry(
             guid=post.idempotency_key,
             text=post.text,
             published=datetime.now(UTC).replace(microsecond=0),
             title=entry_title(post.text),
             url=self.account.settings.get("item_url", "").replace("{id}", post.idempotency_key),
-            attachments=tuple(attachment_for(m) for m in post.media),
+            attachments=tuple(a for a in attachments if a is not None),
         )
+
+    def _link(self) -> str:
+        return self.account.settings.get("site_url", "")
 
     def _title(self, path: Path) -> str:
         return self.account.settings.get("title") or self.account.handle or path.stem
@@ -256,7 +285,7 @@ class FeedAdapter(Adapter):
                 if path.exists():
                     account._load(path)
                 else:
-                    doc = fmt.empty(title, path.as_uri(), account._description())
+                    doc = fmt.empty(title, account._link(), account._description())
                     atomic_write(path, fmt.serialise(doc))
         except PlatformError as exc:
             raise BadInput(exc.message, hint=exc.hint) from exc
@@ -264,6 +293,21 @@ class FeedAdapter(Adapter):
             raise BadInput(f"cannot create the feed file {path}: {exc.strerror or exc}") from exc
         credentials = Credentials(extra={"path": str(path)})
         return Connected(credentials, account.account_info(), path.as_uri())
+
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """Take the entry out of the feed file; no entry (or no file) is already gone."""
+        path = self.path
+        fmt = feed_format(path)
+        try:
+            with locked(path):
+                doc = self._load(path)
+                if doc is None or not fmt.remove(doc, ref.platform_post_id):
+                    return False
+                atomic_write(path, fmt.serialise(doc))
+        except OSError as exc:
+            raise self._io_error(path, exc) from exc
+        return True
 
 
 def _context(path: Path, title: str) -> AccountContext:

@@ -118,6 +118,16 @@ class RssFormat:
         ET.indent(doc)
         return ET.tostring(doc, encoding="utf-8", xml_declaration=True) + b"\n"
 
+    def remove(self, doc: ET.Element, guid: str) -> bool:
+        """Take the entry with this guid out; False when there was none."""
+        channel = doc.find("channel")
+        assert channel is not None
+        for item in channel.findall("item"):
+            if (item.findtext("guid") or "").strip() == guid:
+                channel.remove(item)
+                return True
+        return False
+
 
 class JsonFeedFormat:
     """JSON Feed 1.1; attachments carry the alt text as their title."""
@@ -174,6 +184,13 @@ class JsonFeedFormat:
 
     def serialise(self, doc: dict[str, Any]) -> bytes:
         return json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n"
+
+    def remove(self, doc: dict[str, Any], guid: str) -> bool:
+        """Take the entry with this id out; False when there was none."""
+        kept = [i for i in doc["items"] if not (isinstance(i, dict) and str(i.get("id")) == guid)]
+        removed = len(kept) != len(doc["items"])
+        doc["items"] = kept
+        return removed
 
 
 FORMATS: dict[str, RssFormat | JsonFeedFormat] = {

@@ -90,6 +90,15 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
         return None
 
 
+def _reach_hint(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).netloc or url
+    if host.startswith(("127.0.0.1", "localhost", "[::1]")):
+        return f"nothing answers at {host}: is `clientnest sandbox serve` (or your server) running?"
+    return f"check the network connection and that {host} is up; due posts are retried"
+
+
 def send(
     client: httpx.Client,
     method: str,
@@ -113,6 +122,7 @@ def send(
             f"could not reach {platform} ({type(exc).__name__})",
             kind="retryable",
             platform=platform,
+            hint=_reach_hint(url),
         ) from exc
     except httpx.TransportError as exc:  # read timeout, dropped connection, protocol error
         kind = "unknown" if write else "retryable"

@@ -134,3 +134,6 @@ class InstagramAdapter(MetaContainerAdapter):
         base = req.base_url.rstrip("/")
         host = REAL_TOKEN_HOST if base == cls.default_base_url else base
         return f"{host}/oauth/access_token"
+
+    # --- deleting: not possible (capabilities.delete is False) ---------------
+    cannot_delete: ClassVar[str] = "the Instagram Graph API has no endpoint that deletes a post"

@@ -79,6 +79,7 @@ class LinkedInAdapter(Adapter):
         media_types=("image/jpeg", "image/png", "image/gif"),
         max_media=1,
         idempotency="duplicate-detect",
+        delete=True,
         comments=True,
         auth="oauth",
         max_length=3000,
@@ -372,6 +373,20 @@ class LinkedInAdapter(Adapter):
         info = _info(li_json(who, "reading the profile"), "")
         creds.extra["author_urn"] = f"urn:li:person:{info.platform_user_id}"
         return Connected(credentials=creds, info=info, base_url=base)
+
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """``DELETE /rest/posts/{urn}`` (204, idempotent); a URN LinkedIn does
+        not know (404) is already gone."""
+        from urllib.parse import quote
+
+        path = f"/rest/posts/{quote(ref.platform_post_id, safe='')}"
+        headers = {**self._headers(), "X-RestLi-Method": "DELETE"}
+        resp = send(self.http, "DELETE", self._url(path), platform=self.name, headers=headers)
+        if resp.status_code == 404:
+            return False
+        raise_for_status(resp, "deleting the post")
+        return True
 
 
 def _credentials(token: dict[str, Any], extra: dict[str, str]) -> Credentials:

@@ -72,6 +72,7 @@ class MastodonAdapter(Adapter):
         ),
         max_media=4,
         idempotency="key",
+        delete=True,
         metrics_batch=1,
         comments=True,
         auth="oauth-app",
@@ -382,3 +383,18 @@ class MastodonAdapter(Adapter):
             extra={"client_id": req.client_id, "client_secret": req.client_secret},
         )
         return Connected(credentials, account_info_from(read_json(me, "reading the account")), base)
+
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """``DELETE /api/v1/statuses/:id``; a 404 means it is already gone."""
+        resp = send(
+            self.http,
+            "DELETE",
+            self._url(f"/api/v1/statuses/{ref.platform_post_id}"),
+            platform=self.name,
+            headers=self._headers(),
+        )
+        if resp.status_code == 404:
+            return False
+        raise_for_status(resp, "deleting the post")
+        return True

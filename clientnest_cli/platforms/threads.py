@@ -38,6 +38,7 @@ class ThreadsAdapter(MetaContainerAdapter):
         max_media=20,
         text_only=True,
         idempotency="container",
+        delete=True,
         metrics_batch=1,
         comments=True,
         auth="oauth",
@@ -133,3 +134,24 @@ class ThreadsAdapter(MetaContainerAdapter):
             if row.get("name") == "followers_count":
                 return int((row.get("total_value") or {}).get("value") or 0)
         return None
+
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """``DELETE /v1.0/{threads-media-id}``; a post Graph no longer has
+        (code 100, subcode 33) is already gone."""
+        from clientnest_cli.platforms.http import send
+        from clientnest_cli.platforms.meta_graph import error_object, raise_for_status
+
+        token = self.account.credentials.access_token
+        resp = send(
+            self.http,
+            "DELETE",
+            self._url(ref.platform_post_id),
+            platform=self.name,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        error = error_object(resp) if resp.status_code >= 400 else {}
+        if error.get("code") == 100 and error.get("error_subcode") == 33:
+            return False
+        raise_for_status(resp, self.graph(), "deleting the post")
+        return True

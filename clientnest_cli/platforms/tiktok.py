@@ -387,6 +387,9 @@ class TikTokAdapter(Adapter):
             credentials=creds, info=cls(account, http).account_info(), base_url=req.base_url
         )
 
+    # --- deleting: not possible (capabilities.delete is False) ---------------
+    cannot_delete: ClassVar[str] = "the Content Posting API has no endpoint that deletes a video"
+
 
 def is_video(item: MediaItem) -> bool:
     return item.mime_type.lower().startswith("video/")

@@ -122,7 +122,7 @@ class DiscordAdapter(WebhookAdapter):
     default_base_url = "https://discord.com"
     where_to_copy = "the channel's Integrations → Webhooks settings"
     capabilities = Capabilities(
-        threads=False, metrics=False, comments=False, auth="webhook", max_length=2000
+        threads=False, metrics=False, comments=False, auth="webhook", max_length=2000, delete=True
     )
 
     def publish(self, post: OutgoingPost) -> PublishedRef:
@@ -216,6 +216,17 @@ class DiscordAdapter(WebhookAdapter):
         probe.raise_for_status(resp, "checking the Discord webhook")
         return Connected(Credentials(extra={"url": url}), _discord_info(resp.json()), _origin(url))
 
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """``DELETE {webhook}/messages/{id}`` (the id ``?wait=true`` gave back);
+        ``Unknown Message`` (10008) means it is already gone."""
+        url = f"{self.webhook_url}/messages/{ref.platform_post_id}"
+        resp = send(self.http, "DELETE", url, platform=self.name)
+        if resp.status_code == 404 and _discord_code(resp) == 10008:
+            return False
+        self.raise_for_status(resp, "deleting the Discord message")
+        return True
+
 
 class SlackAdapter(WebhookAdapter):
     name = "slack"
@@ -286,6 +297,11 @@ class SlackAdapter(WebhookAdapter):
         team, bot = match.group(1), match.group(2)
         info = AccountInfo(platform_user_id=bot, handle=req.identifier or f"{team}/{bot}")
         return Connected(Credentials(extra={"url": url}), info, _origin(url))
+
+    # --- deleting: not possible (capabilities.delete is False) ---------------
+    cannot_delete: ClassVar[str] = (
+        "an incoming webhook only posts; it answers 'ok' with no message id to delete"
+    )
 
 
 def _blank_context(url: str) -> AccountContext:

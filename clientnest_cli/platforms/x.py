@@ -68,6 +68,7 @@ class XAdapter(Adapter):
         media_types=("image/png", "image/jpeg", "image/gif", "image/webp", "video/mp4"),
         max_media=4,
         idempotency="duplicate-detect",
+        delete=True,
         metrics_batch=METRICS_BATCH,
         comments=True,
         auth="oauth-pkce",
@@ -301,6 +302,17 @@ class XAdapter(Adapter):
         adapter = cls(AccountContext(handle="", base_url=base, credentials=creds), http)
         info = adapter.account_info()
         return Connected(credentials=creds, info=info, base_url=base)
+
+    # --- deleting (capabilities.delete) -------------------------------------
+    def delete(self, ref: PublishedRef) -> bool:
+        """``DELETE /2/tweets/:id``; an id X no longer knows is already gone."""
+        resp = self._send("DELETE", f"/2/tweets/{ref.platform_post_id}")
+        if resp.status_code == 404:
+            return False
+        if resp.status_code >= 400:
+            raise error_for(resp, "delete the post")
+        data = resp.json().get("data") if resp.content else None
+        return bool(isinstance(data, dict) and data.get("deleted"))
 
 
 def _token_request(

@@ -48,6 +48,7 @@ from clientnest_cli.sandbox.bluesky_repo import (
     reply_refs,
 )
 from clientnest_cli.sandbox.bluesky_sessions import SessionsMixin, rate_headers
+from clientnest_cli.sandbox.bluesky_social import SocialMixin, sniff_mime
 from clientnest_cli.sandbox.bluesky_views import ViewsMixin
 from clientnest_cli.sandbox.framework import (
     DroppedResponse,
@@ -75,7 +76,7 @@ GLOBAL_LIMIT, GLOBAL_WINDOW_S = 3000, 300
 REFRESH_TTL_S = 90 * 86400
 
 
-class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
+class BlueskyEmulator(SessionsMixin, ViewsMixin, SocialMixin, Emulator):
     name = "bluesky"
     title = "Bluesky (AT Protocol PDS)"
     connect_hint = "log in with a seeded handle and its app password (seed_account)"
@@ -91,6 +92,7 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
         self.window_start = time.time()
         self.window_count = 0
         self.calls: Counter[str] = Counter()  # XRPC method -> number of calls
+        self.other_records: dict[str, dict[str, Any]] = {}  # likes, reposts, follows by uri
 
     # --- Python helpers for tests and the demo --------------------------------
     def seed_account(self, handle: str, display_name: str = "") -> dict[str, Any]:
@@ -228,6 +230,9 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
             "app.bsky.feed.getPosts": ("GET", self.get_posts),
             "app.bsky.feed.getPostThread": ("GET", self.get_post_thread),
             "app.bsky.actor.getProfile": ("GET", self.get_profile),
+            "com.atproto.repo.deleteRecord": ("POST", self.delete_record),
+            "app.bsky.feed.getTimeline": ("GET", self.get_timeline),
+            "com.atproto.server.describeServer": ("GET", self.describe_server),
         }
         routes = [
             Route(f"/xrpc/{nsid}", self._xrpc(nsid, handler), methods=[method])
@@ -286,7 +291,7 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
         if repo_did != did:
             return self.error(401, "Authentication Required", "AuthenticationRequired")
         if body.get("collection") != POST_COLLECTION:
-            return self.error(400, f"Invalid collection (sandbox accepts {POST_COLLECTION})")
+            return self.create_other_record(did or "", body)
         rkey = body.get("rkey") or new_tid()
         if not isinstance(rkey, str) or not is_tid(rkey):
             return self.error(400, f"Invalid record key for {POST_COLLECTION}: must be a TID")
@@ -340,6 +345,9 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
             return self.error(400, f"Could not find repo: {q.get('repo', '')}", "InvalidRequest")
         uri = f"at://{did}/{q.get('collection', '')}/{q.get('rkey', '')}"
         record = self.records.get(uri)
+        if record is None and self.other_record(uri) is not None:
+            other = self.other_records[uri]
+            return JSONResponse({"uri": uri, "cid": other["cid"], "value": other["value"]})
         if record is None or (q.get("cid") and q.get("cid") != record.cid):
             return self.error(400, f"Could not locate record: {uri}", "RecordNotFound")
         return JSONResponse({"uri": record.uri, "cid": record.cid, "value": record.value})
@@ -375,10 +383,9 @@ class BlueskyEmulator(SessionsMixin, ViewsMixin, Emulator):
         did, err = self.authed(request)
         if err:
             return err
-        mime = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if not mime or "/" not in mime:
-            return self.error(400, "A Content-Type header with the blob's MIME type is required")
+        declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
         data = await request.body()
+        mime = sniff_mime(data, declared)
         if len(data) > MAX_BLOB_BYTES:
             message = (
                 f"This file is too large. It is {len(data)} bytes "

@@ -32,6 +32,7 @@ class ViewsMixin:
         def authed(self, request: Request) -> tuple[str | None, Response | None]: ...
         def error(self, status: int, message: str, code: str = "") -> Response: ...
         def did_of(self, actor: str) -> str | None: ...
+        def subject_count(self, collection: str, uri: str) -> int: ...
 
     # --- views -----------------------------------------------------------------
     def _author_view(self, did: str) -> dict[str, Any]:
@@ -68,8 +69,10 @@ class ViewsMixin:
             "author": self._author_view(record.did),
             "record": record.value,
             "replyCount": len(self._replies_to(uri)) + grown(uri + "#reply", record.created, 0.2),
-            "repostCount": grown(uri + "#repost", record.created, 0.5),
-            "likeCount": grown(uri + "#like", record.created, 2.0),
+            "repostCount": grown(uri + "#repost", record.created, 0.5)
+            + self.subject_count("app.bsky.feed.repost", uri),
+            "likeCount": grown(uri + "#like", record.created, 2.0)
+            + self.subject_count("app.bsky.feed.like", uri),
             "quoteCount": grown(uri + "#quote", record.created, 0.1),
             "indexedAt": record.indexed_at,
             "labels": [],

@@ -275,6 +275,7 @@ class FacebookEmulator(FacebookReads):
                     "id": pid,
                     "name": self.pages[pid]["name"],
                     "category": self.pages[pid]["category"],
+                    "category_list": [{"id": "2201", "name": self.pages[pid]["category"]}],
                     "access_token": self._page_token(self.pages[pid]),
                     "tasks": PAGE_TASKS,
                 }
@@ -412,5 +413,28 @@ class FacebookEmulator(FacebookReads):
             Route(v + "/{node}/comments", self.comments_endpoint, methods=["GET", "POST"]),
             Route(v + "/{node}/insights", self.insights, methods=["GET"]),
             Route(v + "/{node}", self.read_node, methods=["GET"]),
+            Route(v + "/{node}", self.delete_node, methods=["DELETE"]),
             Route(v + "/", self.read_many, methods=["GET"]),
         ]
+
+    # --- deleting ------------------------------------------------------------------
+    async def delete_node(self, request: Request) -> Response:
+        """``DELETE /vNN/{page-post-id}`` with the Page's token -> ``{"success": true}``.
+        A post that is gone answers like any missing object (code 100, subcode 33)."""
+        node = request.path_params["node"]
+        subject, denied = await self.authorise(request, page_id=node.split("_")[0])
+        if denied is not None:
+            return denied
+        with self.lock:
+            post = self.posts.get(node)
+            if post is None:
+                return self.missing(node)
+            if post["page_id"] != subject:
+                return graph_error(
+                    403, "(#200) Permissions error: the post belongs to another Page", 200
+                )
+            del self.posts[node]
+            self.comments.pop(node, None)
+            for fbid in post["attached_media"]:
+                self.photos.pop(fbid, None)
+        return self.ok({"success": True})

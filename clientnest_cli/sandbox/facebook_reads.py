@@ -349,7 +349,10 @@ class FacebookReads(Emulator):
                     "period": "lifetime",
                     "values": [{"value": value}],
                     "title": metric.replace("_", " ").title(),
+                    "description": f"Lifetime: {metric.replace('_', ' ')} of your Page's post.",
                     "id": f"{post['id']}/insights/{metric}/lifetime",
                 }
             )
-        return self.ok({"data": data})
+        here = str(request.url) + ("&" if request.url.query else "?")
+        paging = {"previous": f"{here}until=0", "next": f"{here}since=0"}
+        return self.ok({"data": data, "paging": paging})

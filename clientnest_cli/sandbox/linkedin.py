@@ -78,6 +78,7 @@ class LinkedInEmulator(LinkedInBase):
         self.images: dict[str, dict[str, Any]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.counter = 7_100_000_000_000_000_000
+        self.deleted: set[str] = set()  # URNs of deleted posts: deleting again is 204 too
 
     # --- test helpers ------------------------------------------------------
     def _new_id(self) -> int:
@@ -329,6 +330,7 @@ class LinkedInEmulator(LinkedInBase):
                 "createdAt": millis(now),
                 "publishedAt": millis(now),
                 "lastModifiedAt": millis(now),
+                "lifecycleStateInfo": {"isEditedByAuthor": False},
                 "created": now,
             }
             self.comments.setdefault(urn, [])
@@ -387,6 +389,7 @@ class LinkedInEmulator(LinkedInBase):
             Route("/rest/posts", self.create_post, methods=["POST"]),
             Route("/rest/posts", self.find_posts, methods=["GET"]),
             Route("/rest/posts/{urn}", self.get_post, methods=["GET"]),
+            Route("/rest/posts/{urn}", self.delete_post, methods=["DELETE"]),
             Route("/rest/socialActions/{urn}", self.social_actions, methods=["GET"]),
             Route(
                 "/rest/socialActions/{urn}/comments",
@@ -394,3 +397,31 @@ class LinkedInEmulator(LinkedInBase):
                 methods=["GET", "POST"],
             ),
         ]
+
+    # --- deleting ------------------------------------------------------------------
+    async def delete_post(self, request: Request) -> Response:
+        """``DELETE /rest/posts/{urn}`` -> 204. Deletion is idempotent: a post
+        already deleted answers 204 again; a URN never seen is 404."""
+        sub, denied = await self._rest(request)
+        if denied is not None:
+            return denied
+        urn = request.path_params["urn"]
+        with self.lock:
+            if urn in self.deleted:
+                return Response(status_code=204)
+            post = self.posts.get(urn)
+            if post is None:
+                return self.fail(404, "Not Found", service_code=0, code="NOT_FOUND")
+            if post["author"] == f"urn:li:person:{sub}" or post["author"].startswith(
+                "urn:li:organization:"
+            ):
+                del self.posts[urn]
+                self.comments.pop(urn, None)
+                self.deleted.add(urn)
+                return Response(status_code=204)
+        return self.fail(
+            403,
+            "Not enough permissions to delete this post",
+            service_code=100,
+            code="ACCESS_DENIED",
+        )

@@ -145,12 +145,15 @@ class LinkedInBase(Emulator):
         return JSONResponse(
             {
                 "target": urn,
+                "$URN": f"urn:li:socialActions:{urn}",
                 "likesSummary": {
+                    "selectedLikes": [],
                     "totalLikes": likes,
                     "aggregatedTotalLikes": likes,
                     "likedByCurrentUser": False,
                 },
                 "commentsSummary": {
+                    "selectedComments": [],
                     "totalFirstLevelComments": comments,
                     "aggregatedTotalComments": comments,
                 },

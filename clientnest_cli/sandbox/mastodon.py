@@ -24,6 +24,7 @@ from clientnest_cli.sandbox.framework import Emulator, TokenStore, bearer, grown
 from clientnest_cli.sandbox.http_helpers import BadBody, Body, read_body
 from clientnest_cli.sandbox.mastodon_media import MastodonMediaMixin
 from clientnest_cli.sandbox.mastodon_oauth import MastodonOAuthMixin
+from clientnest_cli.sandbox.mastodon_social import MastodonSocialMixin
 from clientnest_cli.sandbox.mastodon_support import (
     INVALID_TOKEN,
     MAX_MEDIA,
@@ -39,7 +40,7 @@ Handler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
 IDEMPOTENCY_TTL_S = 3600.0
 
 
-class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
+class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, MastodonSocialMixin, Emulator):
     name = "mastodon"
     title = "Mastodon"
     connect_hint = "clientnest accounts connect mastodon --instance <sandbox url>/mastodon"
@@ -58,6 +59,7 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
         self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         self.windows: dict[str, list[float]] = {}
         self.browser_user: str | None = None
+        self.favourites: dict[str, list[str]] = {}
         self._last_id = int(time.time() * 1000) << 16
 
     # --- Python helpers for tests ---------------------------------------------
@@ -165,7 +167,9 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
 
     @staticmethod
     def base(request: Request) -> str:
-        return str(request.base_url).rstrip("/")
+        """The instance's absolute URL, the emulator's prefix included."""
+        root = str(request.scope.get("root_path", "")).rstrip("/")
+        return f"{request.url.scheme}://{request.url.netloc}{root}"
 
     def routes(self) -> list[Route]:
         return [
@@ -173,11 +177,30 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
             Route("/oauth/authorize", self.authorize, methods=["GET"]),
             Route("/oauth/token", self.token, methods=["POST"]),
             Route("/oauth/revoke", self.revoke, methods=["POST"]),
-            Route("/api/v2/instance", self.api(self.instance, auth=False), methods=["GET"]),
+            Route("/api/v1/instance", self.api(self.instance_v1, auth=False), methods=["GET"]),
+            Route("/api/v2/instance", self.api(self.instance_v2, auth=False), methods=["GET"]),
             Route("/api/v1/accounts/verify_credentials", self.api(self.verify), methods=["GET"]),
             Route("/api/v1/accounts/{id}/statuses", self.api(self.account_statuses)),
             Route("/api/v1/statuses", self.api(self.post_status), methods=["POST"]),
             Route("/api/v1/statuses/{id}", self.api(self.get_status), methods=["GET"]),
+            Route("/api/v1/statuses/{id}", self.api(self.delete_status), methods=["DELETE"]),
+            Route("/api/v1/statuses/{id}/favourite", self.api(self.favourite), methods=["POST"]),
+            Route(
+                "/api/v1/statuses/{id}/unfavourite", self.api(self.unfavourite), methods=["POST"]
+            ),
+            Route("/api/v1/favourites", self.api(self.list_favourites), methods=["GET"]),
+            Route("/api/v1/timelines/home", self.api(self.home_timeline), methods=["GET"]),
+            Route(
+                "/api/v1/timelines/public",
+                self.api(self.public_timeline, auth=False),
+                methods=["GET"],
+            ),
+            Route(
+                "/api/v1/timelines/tag/{tag}",
+                self.api(self.tag_timeline, auth=False),
+                methods=["GET"],
+            ),
+            Route("/system/media_attachments/{id}/{filename}", self.media_file, methods=["GET"]),
             Route("/api/v1/statuses/{id}/context", self.api(self.context), methods=["GET"]),
             Route("/api/v2/media", self.api(self.upload_media), methods=["POST"]),
             Route("/api/v1/media/{id}", self.api(self.get_media), methods=["GET"]),
@@ -231,12 +254,15 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
             rendered = [self.status_json(s, self.base(request)) for s in page]
         response = JSONResponse(rendered)
         if len(found) > limit:
-            link = f"{self.base(request)}{request.url.path}?limit={limit}&max_id={page[-1]['id']}"
+            here = str(request.url).split("?")[0]
+            link = f"{here}?limit={limit}&max_id={page[-1]['id']}"
             response.headers["Link"] = f'<{link}>; rel="next"'
         return response
 
     # --- statuses ----------------------------------------------------------------
-    def status_json(self, status: dict[str, Any], base: str) -> dict[str, Any]:
+    def status_json(
+        self, status: dict[str, Any], base: str, viewer: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         account = self.accounts[status["account_id"]]
         sid, created = status["id"], status["created"]
         replies = sum(1 for s in self.statuses.values() if s["in_reply_to_id"] == sid)
@@ -253,7 +279,7 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
             "url": f"{base}/@{account['username']}/{sid}",
             "replies_count": replies,
             "reblogs_count": grown(sid + "reblogs", created, 0.5),
-            "favourites_count": grown(sid + "favourites", created, 2.0),
+            "favourites_count": grown(sid + "favourites", created, 2.0) + self.favourited_by(sid),
             "edited_at": None,
             "content": render_content(status["text"], base),
             "reblog": None,
@@ -267,7 +293,7 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
             "emojis": [],
             "card": None,
             "poll": None,
-        }
+        } | self.status_extras(status, base, viewer)
 
     def _store_status(
         self,

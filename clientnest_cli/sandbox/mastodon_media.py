@@ -1,4 +1,4 @@
-"""Instance configuration and media uploads of the Mastodon emulator.
+"""Media uploads of the Mastodon emulator.
 
 Mixed into ``MastodonEmulator``. Images are ready at once (200); GIFs, video
 and audio are processed for ``media_processing_s`` (202, then
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from clientnest_cli.sandbox.http_helpers import BadBody
-from clientnest_cli.sandbox.mastodon_support import MAX_MEDIA, NOT_FOUND, URL_WEIGHT
+from clientnest_cli.sandbox.mastodon_support import NOT_FOUND
 
 MAX_DESCRIPTION = 1500
 IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
@@ -37,32 +37,6 @@ MIME_TYPES = {
 
 
 class MastodonMediaMixin:
-    async def instance(self, request: Request, _: dict[str, Any]) -> Response:
-        return JSONResponse(
-            {
-                "domain": request.url.netloc,
-                "title": "Mastodon (ClientNest sandbox)",
-                "version": "4.3.0+sandbox",
-                "source_url": "https://github.com/mastodon/mastodon",
-                "description": "A local emulator of the Mastodon API.",
-                "languages": ["en"],
-                "configuration": {
-                    "statuses": {
-                        "max_characters": self.max_characters,
-                        "max_media_attachments": MAX_MEDIA,
-                        "characters_reserved_per_url": URL_WEIGHT,
-                    },
-                    "media_attachments": {
-                        "supported_mime_types": sorted(MIME_TYPES),
-                        "image_size_limit": IMAGE_SIZE_LIMIT,
-                        "video_size_limit": VIDEO_SIZE_LIMIT,
-                        "description_limit": MAX_DESCRIPTION,
-                    },
-                },
-                "registrations": {"enabled": False, "approval_required": False},
-            }
-        )
-
     # --- media -------------------------------------------------------------------
     def media_json(self, media: dict[str, Any], base: str) -> dict[str, Any]:
         ready = media["ready_at"] <= time.time()
@@ -113,6 +87,7 @@ class MastodonMediaMixin:
             "description": description or None,
             "ready_at": time.time() + processing,
             "status_id": None,
+            "data": upload.data,
         }
         with self.lock:
             self.media[media["id"]] = media

@@ -134,7 +134,7 @@ class GraphEmulator(GraphAuth):
             Route("/oauth/access_token", self.code_exchange, methods=["POST"]),
             Route("/access_token", self.exchange, methods=["GET"]),
             Route("/refresh_access_token", self.refresh, methods=["GET"]),
-            Route("/{path:path}", self.dispatch, methods=["GET", "POST"]),
+            Route("/{path:path}", self.dispatch, methods=["GET", "POST", "DELETE"]),
         ]
 
     def routes(self) -> list[Route]:  # type: ignore[override]
@@ -159,6 +159,8 @@ class GraphEmulator(GraphAuth):
             if len(parts) == 1 and request.method == "GET":
                 node_id = user_id if parts[0] == "me" else parts[0]
                 return JSONResponse(self.node(node_id, params.get("fields")))
+            if len(parts) == 1 and request.method == "DELETE":
+                return JSONResponse(self.delete_node(parts[0], user_id))
             if len(parts) == 2:
                 owner = user_id if parts[0] == "me" else parts[0]
                 handler = self.edges().get((request.method, parts[1]))
@@ -180,6 +182,15 @@ class GraphEmulator(GraphAuth):
 
     def node(self, node_id: str, fields: str | None) -> dict[str, Any]:
         raise NotImplementedError
+
+    def delete_node(self, node_id: str, caller: str) -> dict[str, Any]:
+        """Platforms whose API can delete override this (Instagram's cannot)."""
+        raise GraphFailure(
+            f"Unsupported delete request. Object with ID '{node_id}' does not exist, cannot "
+            "be loaded due to missing permissions, or does not support this operation",
+            100,
+            33,
+        )
 
     def container_from(self, owner: str, params: dict[str, str]) -> Container:
         raise NotImplementedError
@@ -359,7 +370,7 @@ class GraphEmulator(GraphAuth):
             media = self.media_of(media_id)
             self.require_owner(media["owner"], params["_caller"])
             values = self.metric_values(media)
-        return JSONResponse(self.insights_body(values, params.get("metric")))
+        return JSONResponse(self.insights_body(values, params.get("metric"), media_id))
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -383,7 +394,11 @@ class GraphEmulator(GraphAuth):
             raise GraphFailure(f"Object with ID '{media_id}' does not exist", 100, 33)
         return media
 
-    def insights_body(self, values: dict[str, int], metric: str | None) -> dict[str, Any]:
+    def insights_body(
+        self, values: dict[str, int], metric: str | None, media_id: str = ""
+    ) -> dict[str, Any]:
+        """The documented insights shape: name, period, values, title, description,
+        and an id of ``{media-id}/insights/{metric}/lifetime``."""
         wanted = [m.strip() for m in (metric or "").split(",") if m.strip()]
         if not wanted:
             raise GraphFailure("The parameter metric is required", 100)
@@ -399,7 +414,8 @@ class GraphEmulator(GraphAuth):
                     "period": "lifetime",
                     "values": [{"value": values[name]}],
                     "title": name.replace("_", " ").title(),
-                    "id": f"insights/{name}/lifetime",
+                    "description": f"The number of {name.replace('_', ' ')} on your post.",
+                    "id": f"{media_id}/insights/{name}/lifetime",
                 }
                 for name in wanted
             ]

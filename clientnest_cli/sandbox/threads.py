@@ -258,3 +258,13 @@ class ThreadsEmulator(GraphEmulator):
         )
         values["replies"] = replies + len(self.comments.get(media["id"], []))
         return values
+
+    # --- deleting ----------------------------------------------------------------
+    def delete_node(self, node_id: str, caller: str) -> dict[str, Any]:
+        """``DELETE /v1.0/{threads-media-id}`` -> ``{"success": true, "deleted_id"}``."""
+        with self.lock:
+            media = self.media_of(node_id)
+            self.require_owner(media["owner"], caller)
+            del self.media[node_id]
+            self.comments.pop(node_id, None)
+        return {"success": True, "deleted_id": node_id}

@@ -87,7 +87,9 @@ class TikTokEmulator(TikTokBase):
         self.publishes: dict[str, dict[str, Any]] = {}
         self.videos: dict[str, dict[str, Any]] = {}
         self.processing_s = 0.2
-        self.privacy_options = list(PRIVACY_LEVELS)
+        # a public account's options, as documented (a private one has FOLLOWER_OF_CREATOR
+        # instead of PUBLIC_TO_EVERYONE); tests may set their own
+        self.privacy_options = [p for p in PRIVACY_LEVELS if p != "FOLLOWER_OF_CREATOR"]
         self.daily_post_cap = 15
 
     def routes(self) -> list[Route]:  # type: ignore[override]

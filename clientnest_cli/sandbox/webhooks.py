@@ -127,6 +127,11 @@ class DiscordEmulator(Emulator):
             Route("/api/webhooks/{id}/{token}", self.execute, methods=["POST"]),
             Route("/api/webhooks/{id}/{token}", self.get_webhook, methods=["GET"]),
             Route("/api/webhooks/{id}/{token}/messages/{message_id}", self.get_message),
+            Route(
+                "/api/webhooks/{id}/{token}/messages/{message_id}",
+                self.delete_message,
+                methods=["DELETE"],
+            ),
         ]
 
     def _hook(self, request: Request) -> tuple[dict[str, Any] | None, Response | None]:
@@ -258,6 +263,22 @@ class DiscordEmulator(Emulator):
         if message is None or message["webhook_id"] != hook["id"]:
             return self.error(404, "Unknown Message", "10008")
         return JSONResponse(message)
+
+    async def delete_message(self, request: Request) -> Response:
+        """``DELETE /webhooks/{id}/{token}/messages/{message_id}`` -> 204; a message
+        that is not there (or not this webhook's) is 404 ``Unknown Message`` (10008)."""
+        fault = await self.before_write()
+        if fault is not None:
+            return fault
+        hook, problem = self._hook(request)
+        if hook is None:
+            return problem  # type: ignore[return-value]
+        with self.lock:
+            message = self.messages.get(request.path_params["message_id"])
+            if message is None or message["webhook_id"] != hook["id"]:
+                return self.error(404, "Unknown Message", "10008")
+            del self.messages[message["id"]]
+        return Response(status_code=204)
 
 
 class SlackEmulator(Emulator):

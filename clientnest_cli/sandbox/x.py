@@ -2,7 +2,7 @@
 
 Routes (under the emulator's prefix): GET /i/oauth2/authorize,
 POST /2/oauth2/token, GET /2/users/me, GET /2/users/:id/tweets,
-POST|GET /2/tweets, GET /2/tweets/:id, GET /2/tweets/search/recent,
+POST|GET /2/tweets, GET|DELETE /2/tweets/:id, GET /2/tweets/search/recent,
 POST /2/media/upload (+ initialize/append/finalize, GET STATUS),
 POST /2/media/metadata. Every answer carries x-rate-limit-* headers; errors
 are problem+json. Reads and views live in ``x_reads``; media in ``x_media``;
@@ -106,6 +106,7 @@ class XEmulator(XOAuthMixin, XMediaMixin, XReadsMixin, Emulator):
             e("GET", "/2/tweets", "tweets:lookup", self.lookup_tweets, "tweet.read"),
             e("GET", "/2/tweets/search/recent", "search", self.search_recent, "tweet.read"),
             e("GET", "/2/tweets/{id}", "tweets:lookup", self.get_tweet, "tweet.read"),
+            e("DELETE", "/2/tweets/{id}", "tweets:delete", self.delete_tweet, "tweet.write"),
             e("POST", "/2/media/upload", "media", self.upload_simple, "media.write"),
             e("GET", "/2/media/upload", "media", self.upload_status, "media.write"),
             e("POST", "/2/media/upload/initialize", "media", self.upload_initialize, "media.write"),
@@ -323,6 +324,20 @@ class XEmulator(XOAuthMixin, XMediaMixin, XReadsMixin, Emulator):
             ]
             users = [{k: v for k, v in u.items()} for u in self.users.values()]
         return {"tweets": tweets, "users": users}
+
+    # --- DELETE /2/tweets/:id ---------------------------------------------
+    async def delete_tweet(self, request: Request, user_id: str) -> Response:
+        """Only the author may delete; an unknown id is a 404 problem."""
+        tweet_id = request.path_params["id"]
+        with self.lock:
+            tweet = self.tweets.get(tweet_id)
+            if tweet is None:
+                detail = f"Could not find tweet with id: [{tweet_id}]."
+                return problem(404, "Not Found Error", detail)
+            if tweet["author_id"] != user_id:
+                return problem(403, "Forbidden", "You are not allowed to delete this Tweet.")
+            del self.tweets[tweet_id]
+        return JSONResponse({"data": {"deleted": True}})
 
 
 def _stamp(response: Response, window: RateWindow) -> Response:

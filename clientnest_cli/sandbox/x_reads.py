@@ -158,7 +158,7 @@ class XReadsMixin:
             body["data"] = found
         if missing:
             body["errors"] = missing
-        return JSONResponse(body)
+        return self._expanded(request, JSONResponse(body))
 
     async def get_tweet(self, request: Request, _subject: str) -> Response:
         tweet_id = request.path_params["id"]
@@ -169,7 +169,8 @@ class XReadsMixin:
             tweet = self.tweets.get(tweet_id)
             if tweet is None:
                 return JSONResponse({"errors": [not_found_error("tweet", "id", tweet_id)]})
-            return JSONResponse({"data": self._render(tweet, fields, self._reply_counts())})
+            body = {"data": self._render(tweet, fields, self._reply_counts())}
+            return self._expanded(request, JSONResponse(body))
 
     async def search_recent(self, request: Request, _subject: str) -> Response:
         q = request.query_params
@@ -192,9 +193,7 @@ class XReadsMixin:
             hits = [t for t in self.tweets.values() if t["created"] >= since and matcher(t)]
             token = q.get("next_token") or q.get("pagination_token")
             response = self._page(_newest_first(_time_filter(hits, q)), token, size, fields)
-            if "author_id" in (q.get("expansions") or "").split(","):
-                response = self._with_authors(response)
-            return response
+            return self._expanded(request, response)
 
     # --- helpers -----------------------------------------------------------
     def _query_matcher(self, query: str) -> Any:
@@ -246,13 +245,27 @@ class XReadsMixin:
         body["meta"] = meta
         return JSONResponse(body)
 
-    def _with_authors(self, response: Response) -> Response:
+    def _expanded(self, request: Request, response: Response) -> Response:
+        """Honour ``expansions=author_id`` (with ``user.fields``) on any tweet read."""
+        if "author_id" not in (request.query_params.get("expansions") or "").split(","):
+            return response
+        user_fields, error = _fields(request, "user.fields", USER_FIELDS)
+        if error is not None:
+            return error
+        return self._with_authors(response, user_fields)
+
+    def _with_authors(self, response: Response, user_fields: set[str]) -> Response:
         import json
 
         body = json.loads(bytes(response.body))
-        authors = {self.tweets[t["id"]]["author_id"] for t in body.get("data", [])}
+        data = body.get("data", [])
+        tweets = [data] if isinstance(data, dict) else data
+        for tweet in tweets:  # the expansion's field comes with it
+            tweet["author_id"] = self.tweets[tweet["id"]]["author_id"]
+        authors = sorted({t["author_id"] for t in tweets})
         if authors:
-            body["includes"] = {"users": [self._render_user(self.users[a], set()) for a in authors]}
+            users = [self._render_user(self.users[a], user_fields) for a in authors]
+            body["includes"] = {"users": users}
         return JSONResponse(body)
 
 

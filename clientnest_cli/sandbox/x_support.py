@@ -109,6 +109,7 @@ WINDOW_S = 15 * 60
 # requests per 15-minute window per user (generous; the fault switch throttles)
 LIMITS: dict[str, int] = {
     "tweets:create": 300,
+    "tweets:delete": 50,
     "tweets:lookup": 900,
     "users:tweets": 900,
     "users:me": 900,

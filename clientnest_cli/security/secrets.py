@@ -1,10 +1,12 @@
 """Secrets over keyring, under a key the database row names.
 
-Backends, in order: the encrypted file (keyrings.cryptfile) when
-``secrets.backend = "cryptfile"`` or ``CLIENTNEST_SECRETS_PASSPHRASE`` is set;
-otherwise the system keychain keyring finds (Secret Service, macOS Keychain,
-Windows Credential Locker). Where neither is usable we say exactly how to
-enable the encrypted file, and never fall back to plain text.
+Backends, in order: ClientNest's encrypted file (``secretfile.py``:
+AES-256-GCM under one Argon2id key per process) when ``secrets.backend =
+"file"`` or ``CLIENTNEST_SECRETS_PASSPHRASE`` is set; otherwise the system
+keychain keyring finds (Secret Service, macOS Keychain, Windows Credential
+Locker). Where neither is usable we say exactly how to enable the encrypted
+file, and never fall back to plain text. ``delete(key)`` is the one way to
+remove a secret (a missing one is not an error).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from clientnest_cli.errors import SecretsError
+from clientnest_cli.security.secretfile import PASSPHRASE_ENV
 
 SERVICE = "clientnest"
-PASSPHRASE_ENV = "CLIENTNEST_SECRETS_PASSPHRASE"
+LEGACY_FILE = "secrets.cfg"  # keyrings.cryptfile's format, migrated on first use
 ENABLE_HINT = (
     f"no usable keychain here: set {PASSPHRASE_ENV} to a passphrase to use the encrypted file "
-    "backend (keyrings.cryptfile), or start a Secret Service (gnome-keyring)"
+    "backend (AES-256-GCM), or start a Secret Service (gnome-keyring)"
 )
 # Backends that store secrets readable by anyone who can read the file.
 _PLAINTEXT = ("PlaintextKeyring", "fail.Keyring", "null.Keyring")
@@ -41,27 +44,18 @@ class Secrets:
         self._lock = threading.RLock()
 
     # --- backend selection -------------------------------------------------
-    def _cryptfile(self) -> Any:
+    def _file_backend(self) -> Any:
         passphrase = os.environ.get(PASSPHRASE_ENV)
         if not passphrase:
             raise SecretsError(
                 "the encrypted secrets file needs a passphrase",
                 hint=f"set {PASSPHRASE_ENV}",
             )
-        from clientnest_cli.security.cryptfile import CachedCryptFileKeyring
+        from clientnest_cli.paths import resolve_paths
+        from clientnest_cli.security.secretfile import SecretFile
 
-        ring = CachedCryptFileKeyring()
-        if self._file is not None:
-            self._file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            ring.file_path = str(self._file)
-        try:
-            ring.keyring_key = passphrase  # checked against the file right here
-        except ValueError as exc:
-            raise SecretsError(
-                f"the passphrase does not open the secrets file {ring.file_path}",
-                hint=f"check {PASSPHRASE_ENV}",
-            ) from exc
-        return ring
+        path = self._file or resolve_paths().secrets_file
+        return SecretFile(path, passphrase, legacy=path.with_name(LEGACY_FILE))
 
     def _system(self) -> Any:
         """The best system keychain, never a plain-text, prompting or chained one."""
@@ -91,16 +85,17 @@ class Secrets:
 
     def _backend(self) -> Any:
         if self._keyring is None:
-            use_file = self._choice == "cryptfile" or (
+            use_file = self._choice in ("file", "cryptfile") or (
                 self._choice == "auto" and os.environ.get(PASSPHRASE_ENV)
             )
-            self._keyring = self._cryptfile() if use_file else self._system()
+            self._keyring = self._file_backend() if use_file else self._system()
         return self._keyring
 
     @property
     def backend_name(self) -> str:
         ring = self.keyring
-        return f"{type(ring).__module__}.{type(ring).__name__}"
+        description = getattr(ring, "description", None)
+        return description or f"{type(ring).__module__}.{type(ring).__name__}"
 
     # --- operations --------------------------------------------------------
     def _call(self, what: str, fn: Any, *args: Any) -> Any:
@@ -112,11 +107,6 @@ class Secrets:
         except KeyringError as exc:
             raise SecretsError(
                 f"the keyring could not {what} a secret: {exc}", hint=ENABLE_HINT
-            ) from exc
-        except ValueError as exc:  # cryptfile: wrong passphrase
-            raise SecretsError(
-                f"the keyring could not {what} a secret ({exc})",
-                hint=f"check {PASSPHRASE_ENV}",
             ) from exc
 
     def set(self, key: str, value: str) -> None:

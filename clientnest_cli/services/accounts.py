@@ -104,7 +104,7 @@ def app_secret(ctx: AppContext, platform: str) -> str:
         return from_env
     if get_adapter_class(platform).capabilities.auth not in OAUTH_KINDS:
         return ""
-    return ctx.secrets.get(app_secret_key(platform)) or ""
+    return ctx.vault.get(app_secret_key(platform)) or ""
 
 
 def set_app_secret(ctx: AppContext, platform: str, secret: str) -> None:
@@ -118,7 +118,7 @@ def set_app_secret(ctx: AppContext, platform: str, secret: str) -> None:
         )
     with ctx.store.session() as session:
         actor = ctx.require(session, Role.ADMIN, "setting app secrets")
-        ctx.secrets.set(app_secret_key(platform), secret.strip())
+        credentials.bound(ctx.vault, session).set(app_secret_key(platform), secret.strip())
         ctx.audit(session, actor.email, "app_secret.set", "platform", platform)
 
 
@@ -207,7 +207,7 @@ def _store_connected(
             account.settings = {"media_base_url": f"{origin}/media", **account.settings}
         _apply_counts(account, info)
         accounts.add(account)
-        credentials.save(ctx.secrets, account, connected.credentials)
+        credentials.save(ctx.vault, account, connected.credentials, session)
         ctx.audit(
             session,
             actor_email,
@@ -283,7 +283,7 @@ def show(ctx: AppContext, ref: str) -> SocialAccount:
 def adapter_for(ctx: AppContext, account: SocialAccount, http: object | None = None) -> Adapter:
     """An adapter for a stored account, with its credentials from the keyring."""
     cls = get_adapter_class(account.platform)
-    creds = credentials.load(ctx.secrets, account)
+    creds = credentials.load(ctx.vault, account)
     settings = dict(account.settings)
     configured = ctx.settings.platform(account.platform)
     if configured.media_base_url:
@@ -315,7 +315,7 @@ def disconnect(ctx: AppContext, ref: str) -> SocialAccount:
     with ctx.store.session() as session:
         actor = ctx.require(session, Role.ADMIN, "disconnecting accounts")
         account = resolve(session, ref)
-        ctx.secrets.delete(account.secret_key)
+        credentials.delete(ctx.vault, account, session)
         account.status, account.status_reason = AccountStatus.DISABLED, "disconnected"
         session.add(account)
         ctx.audit(session, actor.email, "account.disconnect", "account", account.id)
@@ -353,14 +353,13 @@ def sync(
         except ClientNestError as exc:
             results.append((account, f"failed: {exc.one_line()}"))
         else:
-            _record_stats(ctx, account, info)
-            results.append((account, "ok"))
+            results.append((_record_stats(ctx, account, info), "ok"))  # the row after the sync
         if progress:
             progress(account)
     return results
 
 
-def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> None:
+def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> SocialAccount:
     with ctx.store.session() as session:
         row = session.get(SocialAccount, account.id)
         assert row is not None
@@ -375,3 +374,5 @@ def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> None
                 post_count=row.post_count,
             )
         )
+        session.flush()
+        return row

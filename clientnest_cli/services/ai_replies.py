@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
     from clientnest_cli.store.models import Post, SocialAccount
 
-MAX_SUGGESTIONS = 10
-
 
 @dataclass
 class RepliesResult:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -189,25 +189,6 @@ class Meter:
             raise
         self._settle(purpose, reserved, month, completion, started, None)
         return completion, data
-
-    def stream(
-        self, purpose: str, messages: Sequence[dict[str, Any]], *, max_tokens: int
-    ) -> Iterator[str]:
-        """Reply pieces as they arrive (for the TUI); metered like ``complete``."""
-        client = self.client
-        reserved, month = self._reserve(purpose, messages, max_tokens)
-        client.last_completion = None
-        started = time.monotonic()
-        chat = client.stream(
-            messages, max_tokens=max_tokens, temperature=self.ctx.settings.ai.temperature
-        )
-        try:
-            yield from chat
-        except BaseException as exc:
-            chat.close()
-            self._settle(purpose, reserved, month, client.last_completion, started, exc)
-            raise
-        self._settle(purpose, reserved, month, chat.completion, started, None)
 
     # --- budget and log ---------------------------------------------------------
     def _reserve(

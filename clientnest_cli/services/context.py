@@ -66,7 +66,9 @@ class AppContext:
     def create_store(self) -> Store:
         from clientnest_cli.store.db import Store
 
-        self._store = Store.open(self.database_url, create=True)
+        # only the default data folder is made; a database_url's folder must exist
+        make_folder = self.settings.database_url is None
+        self._store = Store.open(self.database_url, create=True, make_folder=make_folder)
         return self._store
 
     @cached_property
@@ -74,6 +76,18 @@ class AppContext:
         from clientnest_cli.security.secrets import Secrets
 
         return Secrets(self.settings.secrets.backend, self.paths.secrets_file)
+
+    @cached_property
+    def vault(self) -> Any:
+        """Where account tokens and app secrets live: this host's keyring, or the store.
+
+        Both offer get/set/delete and get_json/set_json; see services/vault.py.
+        """
+        if self.settings.secrets.tokens == "store":
+            from clientnest_cli.services.vault import StoreVault
+
+            return StoreVault(self)
+        return self.secrets
 
     # --- the acting user ---------------------------------------------------
     def actor(self, session: Session) -> User:

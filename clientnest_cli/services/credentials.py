@@ -1,4 +1,9 @@
-"""Credentials in the keyring, as JSON under the account row's ``secret_key``."""
+"""Credentials as JSON under the account row's ``secret_key``, in ``ctx.vault``.
+
+``ctx.vault`` is this host's keyring (``Secrets``) or, with ``[secrets] tokens
+= "store"``, the store itself (``services/vault.py``). Pass ``session`` when
+inside a unit of work: the store vault then writes in it, under its locks.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from clientnest_cli.domain.outgoing import Credentials
 from clientnest_cli.errors import SecretsError
 
 if TYPE_CHECKING:
-    from clientnest_cli.security.secrets import Secrets
+    from sqlmodel import Session
+
     from clientnest_cli.store.models import SocialAccount
 
 
@@ -38,15 +44,26 @@ def _load(data: dict[str, Any]) -> Credentials:
     )
 
 
-def save(secrets: Secrets, account: SocialAccount, creds: Credentials) -> None:
-    secrets.set_json(account.secret_key, _dump(creds))
+def bound(vault: Any, session: Session | None) -> Any:
+    return vault.bind(session) if session is not None and hasattr(vault, "bind") else vault
 
 
-def load(secrets: Secrets, account: SocialAccount) -> Credentials:
-    data = secrets.get_json(account.secret_key)
+def save(
+    vault: Any, account: SocialAccount, creds: Credentials, session: Session | None = None
+) -> None:
+    bound(vault, session).set_json(account.secret_key, _dump(creds))
+
+
+def load(vault: Any, account: SocialAccount, session: Session | None = None) -> Credentials:
+    data = bound(vault, session).get_json(account.secret_key)
     if data is None:
         raise SecretsError(
             f"no credentials in the keyring for {account.platform}:{account.handle}",
             hint=f"reconnect with `clientnest accounts connect {account.platform}`",
         )
     return _load(data)
+
+
+def delete(vault: Any, account: SocialAccount, session: Session | None = None) -> None:
+    """Forget the account's credentials wherever they are kept; already gone is fine."""
+    bound(vault, session).delete(account.secret_key)

@@ -41,7 +41,7 @@ def status(ctx: AppContext) -> dict[str, Any]:
     stale = timedelta(seconds=ctx.settings.daemon.heartbeat_stale_seconds)
     now = utcnow()
     with ctx.store.session() as session:
-        ctx.actor(session)
+        tz_name = ctx.actor(session).timezone
         rows = session.exec(
             select(DaemonHeartbeat).order_by(col(DaemonHeartbeat.last_tick_at).desc()).limit(50)
         ).all()
@@ -62,7 +62,7 @@ def status(ctx: AppContext) -> dict[str, Any]:
         }
         for r in rows
     ]
-    return {"daemons": daemons, "backlog": backlog, "next_due_at": next_due}
+    return {"daemons": daemons, "backlog": backlog, "next_due_at": next_due, "timezone": tz_name}
 
 
 def refresh_expiring_tokens(ctx: AppContext, actor: str, ahead: timedelta) -> int:
@@ -84,7 +84,7 @@ def refresh_expiring_tokens(ctx: AppContext, actor: str, ahead: timedelta) -> in
     refreshed = 0
     for account in due:
         try:
-            refresh_now(ctx, account, actor)
+            refresh_now(ctx, account, actor, ahead=ahead)
             refreshed += 1
         except ClientNestError:
             continue  # refresh_now marked it needs_reauth and notified

@@ -36,6 +36,7 @@ def run_checks(ctx: AppContext) -> list[Check]:
         return checks
     checks.append(_run("store", lambda: _store(ctx)))
     checks.append(_run("keyring", lambda: ctx.secrets.check()))
+    checks.append(_run("tokens", lambda: _tokens(ctx)))
     checks.append(_run("data folder", lambda: _data_dir(ctx)))
     return checks
 
@@ -51,6 +52,20 @@ def _store(ctx: AppContext) -> str:
 
     ctx.store  # noqa: B018 - opening checks reachability and schema
     return f"{describe(ctx.database_url)}, schema {SCHEMA_REVISION}"
+
+
+def _tokens(ctx: AppContext) -> str:
+    from clientnest_cli.services.vault import status
+
+    if ctx.settings.secrets.tokens != "store":
+        return "in this host's keyring (secrets.tokens = keyring)"
+    data = status(ctx)
+    if not data.get("enrolled") and "none yet" not in str(data.get("data_key")):
+        raise ClientNestError(
+            f"sealed in the store, but {data['data_key']}",
+            hint="`clientnest secrets enrol` on an enrolled host, then `clientnest secrets join` here",
+        )
+    return f"sealed in the store (AES-256-GCM), data key {data['data_key']}"
 
 
 def _data_dir(ctx: AppContext) -> str:

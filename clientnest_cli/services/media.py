@@ -135,7 +135,3 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def stored_path(media_dir: Path, name: str) -> Path:
-    return media_dir / name

@@ -128,6 +128,7 @@ def _run(
     step = progress or (lambda _n: None)
     report = SyncReport([AccountResult(a.id or 0, f"{a.platform}:{a.handle}") for a in targets])
     ctx.secrets  # noqa: B018 - made once here, not raced for by the threads below
+    ctx.vault  # noqa: B018
 
     def one(account: SocialAccount, result: AccountResult) -> None:
         try:
@@ -171,6 +172,7 @@ def _metrics_for_account(
         repo = MetricsSync(session)
         rows = repo.published_refs(account.id or 0, since)
         latest = repo.latest_figures(account.id or 0, since) if rows else {}
+        continued = repo.continued_ids(account.id or 0) if rows else set()
     if not rows:
         return
     adapter = make_adapter()
@@ -180,7 +182,7 @@ def _metrics_for_account(
         chunk = rows[start : start + per_round]
         refs = [PublishedRef(pid, url, extra) for _id, pid, url, extra in chunk]
         fetched = _read(ctx, account, adapter, actor, "fetch_metrics", refs)
-        snapshots, missing = _changed(chunk, fetched, latest)
+        snapshots, missing = _changed(chunk, fetched, latest, continued)
         if snapshots:
             with ctx.store.session() as session:
                 MetricsSync(session).add_snapshots(snapshots)
@@ -194,8 +196,12 @@ def _changed(
     chunk: Sequence[tuple[int, str, str, dict]],
     fetched: Sequence[PostMetrics],
     latest: dict[int, tuple[int, int, int, int | None]],
+    continued: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[list[dict[str, Any]], int]:
-    """Snapshot rows for the posts whose figures differ from their newest snapshot."""
+    """Snapshot rows for the posts whose figures differ from their newest snapshot.
+
+    A post in ``continued`` has our own next thread part among its replies: that
+    one is not counted as a comment."""
     by_key: dict[str, list[int]] = {}
     for post_id, pid, _url, extra in chunk:
         by_key.setdefault(pid, []).append(post_id)
@@ -210,7 +216,8 @@ def _changed(
             if post_id in seen:
                 continue
             seen.add(post_id)
-            figures = (m.likes, m.comments, m.shares, m.views)
+            comments = max(0, m.comments - 1) if post_id in continued else m.comments
+            figures = (m.likes, comments, m.shares, m.views)
             if latest.get(post_id) == figures:
                 continue
             latest[post_id] = figures
@@ -218,10 +225,10 @@ def _changed(
                 {
                     "post_id": post_id,
                     "likes": m.likes,
-                    "comments": m.comments,
+                    "comments": comments,
                     "shares": m.shares,
                     "views": m.views,
-                    "engagement_rate": engagement_rate(m.likes, m.comments, m.shares, m.views),
+                    "engagement_rate": engagement_rate(m.likes, comments, m.shares, m.views),
                     "captured_at": now,
                 }
             )
@@ -253,11 +260,15 @@ def _comments_for_account(
         return
     adapter = make_adapter()
     pending: list[dict[str, Any]] = []
+    # a thread's next part is a reply to the part before it: ours, not a comment
+    ours = {pid for _post_id, pid, _url, _extra in rows}
     for post_id, pid, url, extra in rows:
         ref = PublishedRef(pid, url, extra)
         found = _read(ctx, account, adapter, actor, "fetch_comments", ref)
         for comment in found:
             key = (post_id, comment.platform_comment_id[:300])
+            if comment.platform_comment_id in ours:
+                continue
             if key not in known:
                 known.add(key)
                 pending.append(_comment_row(post_id, comment))
@@ -332,6 +343,15 @@ def history(ctx: AppContext, post_id: int, limit: int = 1000) -> Sequence[PostMe
         if Posts(session).by_id(post_id) is None:
             raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
         return MetricsSync(session).history(post_id, limit)
+
+
+def post_status(ctx: AppContext, post_id: int) -> str:
+    """The post's status (why a post may have no metrics yet)."""
+    with ctx.store.session(readonly=True) as session:
+        post = Posts(session).by_id(post_id)
+        if post is None:
+            raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
+        return post.status
 
 
 def list_comments(

@@ -70,6 +70,7 @@ class PostRow:
     post: Post
     account: str
     thread: bool  # starts a thread
+    thread_size: int = 0  # posts in its thread, lead included (0: not in a thread)
 
 
 @dataclass
@@ -140,8 +141,19 @@ def list_posts(
         )
         posts = Posts(session)
         rows = posts.list(filters)
-        leads = posts.thread_lead_ids([p.id or 0 for p, _, _ in rows])
-        return PostList([PostRow(p, f"{pl}:{h}", (p.id or 0) in leads) for p, pl, h in rows], tz)
+        sizes = posts.thread_sizes([p.thread_parent_id or p.id or 0 for p, _, _ in rows])
+        return PostList(
+            [
+                PostRow(
+                    p,
+                    f"{pl}:{h}",
+                    (p.id or 0) in sizes,
+                    sizes.get(p.thread_parent_id or p.id or 0, 0),
+                )
+                for p, pl, h in rows
+            ],
+            tz,
+        )
 
 
 # --- show ---------------------------------------------------------------------------
@@ -302,9 +314,9 @@ def delete_post(ctx: AppContext, post_id: int) -> int:
         post = get_post(session, post_id)
         members = family(session, post, False)
         for member in members:
-            if member.status == PostStatus.PUBLISHED:
+            if member.status in (PostStatus.PUBLISHED, PostStatus.DELETED):
                 raise BadInput(
-                    f"post {member.id} is published; ClientNest keeps its record",
+                    f"post {member.id} is {member.status}; ClientNest keeps its record",
                     hint="delete it on the platform itself; its history and metrics stay here",
                 )
             if member.status == PostStatus.PUBLISHING:

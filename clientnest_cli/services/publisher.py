@@ -80,11 +80,15 @@ class _Job:
 class Publisher:
     """One per process; safe to share between threads."""
 
-    def __init__(self, ctx: AppContext, worker_id: str | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, worker_id: str | None = None, acting: str | None = None
+    ) -> None:
+        """``acting``: the person to audit as (`publish now`); else the worker."""
         from clientnest_cli.platforms.http import make_client
 
         self.ctx = ctx
         self.worker_id = worker_id or make_worker_id()
+        self.acting = acting
         self.settings = ctx.settings.publishing
         self.lease = timedelta(seconds=self.settings.lease_seconds)
         self.limiter = SendLimiter()
@@ -105,7 +109,7 @@ class Publisher:
 
     @property
     def actor(self) -> str:
-        return f"daemon:{self.worker_id}"
+        return self.acting or f"daemon:{self.worker_id}"
 
     # --- entry points --------------------------------------------------------
     def run_due(self) -> Report:

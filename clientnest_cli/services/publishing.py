@@ -44,7 +44,7 @@ def publish_now(ctx: AppContext, post_id: int) -> Report:
                 part.status, part.scheduled_at, part.next_attempt_at = "scheduled", now, None
                 session.add(part)
         ctx.audit(session, actor.email, "post.publish_now", "post", post_id)
-    publisher = Publisher(ctx)
+    publisher = Publisher(ctx, acting=actor.email)
     try:
         report = publisher.publish_now(post_id)
         if post.thread_parent_id is None and report.published:

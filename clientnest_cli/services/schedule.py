@@ -54,12 +54,15 @@ def _now() -> datetime:
 
 
 def _until_date(text: str, tz_name: str, now: datetime) -> date:
-    from clientnest_cli.services.timeparse import parse_when
+    from clientnest_cli.services.timeparse import MAX_YEARS_AHEAD, parse_when
 
     try:
-        return date.fromisoformat(text.strip())
+        found = date.fromisoformat(text.strip())
     except ValueError:
         return to_local(parse_when(text, tz_name, now=now, allow_past=True), tz_name).date()
+    if found.year > now.year + MAX_YEARS_AHEAD:
+        raise BadInput(f"--until {text} is more than {MAX_YEARS_AHEAD} years ahead")
+    return found
 
 
 def occurrences(
@@ -157,7 +160,12 @@ def _move(ctx: AppContext, post_id: int, target: str, action: str, group: bool) 
         return Scheduled(members, None, actor.timezone)
 
 
-_SETTLED = {PostStatus.PUBLISHED, PostStatus.CANCELED, PostStatus.PUBLISHING}
+_SETTLED = {
+    PostStatus.PUBLISHED,
+    PostStatus.CANCELED,
+    PostStatus.PUBLISHING,
+    PostStatus.DELETED,
+}
 
 
 def unschedule_post(ctx: AppContext, post_id: int, *, group: bool = False) -> Scheduled:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from clientnest_cli.domain.clock import local_to_utc
 from clientnest_cli.errors import BadInput
+
+# Nothing is scheduled further ahead than this: times near year 9999 cannot be
+# shown in every zone (datetime overflows), so they are refused before storing.
+MAX_YEARS_AHEAD = 100
 
 
 def parse_when(
@@ -14,7 +18,16 @@ def parse_when(
     """Resolve ``text`` in the user's zone to an aware UTC datetime."""
     now = now or datetime.now(UTC)
     text = text.strip()
-    resolved = _iso(text, tz_name) or _words(text, tz_name, now)
+    try:
+        resolved = _iso(text, tz_name) or _words(text, tz_name, now)
+        too_far = resolved is not None and resolved - now > timedelta(days=365 * MAX_YEARS_AHEAD)
+    except OverflowError:
+        resolved, too_far = None, True
+    if too_far:
+        raise BadInput(
+            f"'{text}' is more than {MAX_YEARS_AHEAD} years ahead",
+            hint="pick a nearer time",
+        )
     if resolved is None:
         raise BadInput(
             f"cannot understand the time '{text}'",

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clientnest_cli.errors import NotInitialised, StoreError
+from clientnest_cli.errors import ConfigError, NotInitialised, StoreError
 from clientnest_cli.paths import Paths, ensure_private_dir
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # The newest migration; a test checks it equals Alembic's head.
-SCHEMA_REVISION = "0001_initial"
+SCHEMA_REVISION = "0008_casefold_keys"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -54,9 +54,31 @@ def _sqlite_path(url: str) -> Path | None:
     return None if parsed.database == ":memory:" else Path(parsed.database)
 
 
-def prepare_sqlite_file(path: Path) -> None:
+def check_sqlite_folder(path: Path, *, make_folder: bool) -> None:
+    """Refuse a SQLite path whose folder is a file, or (for a ``database_url``
+    the user wrote) does not exist: ClientNest creates only its own default
+    folder, never one a typo in the config names (and never silently as root)."""
+    folder = path.parent
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        raise ConfigError(
+            f"database_url points into {ancestor}, which is a file, not a folder",
+            hint="fix database_url (CLIENTNEST_DATABASE_URL) in the config",
+        )
+    if not folder.exists() and not make_folder:
+        raise ConfigError(
+            f"database_url points into {folder}, which does not exist",
+            hint=f"create it first (mkdir -p {folder}) or fix database_url",
+        )
+
+
+def prepare_sqlite_file(path: Path, *, make_folder: bool = True) -> None:
     """Folder 0700 and file 0600 before SQLite touches them."""
-    ensure_private_dir(path.parent)
+    check_sqlite_folder(path, make_folder=make_folder)
+    if make_folder:
+        ensure_private_dir(path.parent)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
@@ -158,17 +180,38 @@ def check_schema(engine: Engine) -> None:
         )
 
 
-def check_writable(url: str) -> None:
+def is_read_only(path: Path) -> bool:
+    """The file cannot (or must not) be written: no write permission, no owner-write
+    bit (honoured even for root, whom os.access() always lets write), or a folder
+    where SQLite cannot create its journal files."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return (
+        not os.access(path, os.W_OK)
+        or not mode & stat.S_IWUSR
+        or not os.access(path.parent, os.W_OK | os.X_OK)
+    )
+
+
+def read_only_error(url: str) -> StoreError:
     path = _sqlite_path(url)
-    # The owner-write bit is honoured even for root, who os.access() always lets write.
-    if (
-        path is not None
-        and path.exists()
-        and (not os.access(path, os.W_OK) or not os.stat(path).st_mode & stat.S_IWUSR)
-    ):
-        raise StoreError(
-            f"the store file {path} is not writable", hint="fix its permissions (chmod 600)"
-        )
+    return StoreError(
+        f"the store file {path or describe(url)} is not writable (read-only)",
+        hint="this command changes the store: make the file and its folder writable "
+        "by you; commands that only read still work",
+    )
+
+
+def _read_only_url(path: Path) -> str:
+    """SQLite opened read-only. Where the folder is read-only too (a read-only
+    home or mount), SQLite cannot make the WAL's shared-memory file, so the file
+    is opened as immutable: nothing can change it there anyway."""
+    from urllib.parse import quote
+
+    immutable = "" if os.access(path.parent, os.W_OK | os.X_OK) else "&immutable=1"
+    return f"sqlite:///file:{quote(str(path))}?mode=ro{immutable}&uri=true"
 
 
 class Store:
@@ -177,9 +220,10 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         path = _sqlite_path(url)
-        if path is not None and path.exists():
-            check_writable(url)
-        self.engine = make_engine(url)
+        # A read-only store still answers reading commands; a write fails with
+        # read_only_error (SQLite opened with mode=ro refuses it, even for root).
+        self.read_only = path is not None and is_read_only(path)
+        self.engine = make_engine(_read_only_url(path) if self.read_only and path else url)
         self._read_engine: Engine | None = None
 
     @property
@@ -187,12 +231,18 @@ class Store:
         """For read-only units of work: on SQLite they skip the write lock."""
         if self._read_engine is None:
             self._read_engine = (
-                make_engine(self.url, for_reads=True) if self.dialect == "sqlite" else self.engine
+                make_engine(str(self.engine.url), for_reads=True)
+                if self.dialect == "sqlite"
+                else self.engine
             )
         return self._read_engine
 
     @classmethod
-    def open(cls, url: str, *, create: bool = False, check: bool = True) -> Store:
+    def open(
+        cls, url: str, *, create: bool = False, check: bool = True, make_folder: bool = True
+    ) -> Store:
+        """``make_folder``: may ``create`` make the SQLite file's missing folder
+        (yes for the default data folder, no for a database_url the user wrote)."""
         path = _sqlite_path(url)
         if path is not None:
             if not create and not path.exists():
@@ -200,7 +250,7 @@ class Store:
                     "ClientNest has no store yet", hint="run `clientnest init` first"
                 )
             if create:
-                prepare_sqlite_file(path)
+                prepare_sqlite_file(path, make_folder=make_folder)
         store = cls(url)
         if check and not create:
             check_schema(store.engine)
@@ -227,6 +277,8 @@ class Store:
                 session.commit()
             except OperationalError as exc:
                 session.rollback()
+                if self.read_only and "readonly" in str(getattr(exc, "orig", exc)):
+                    raise read_only_error(self.url) from exc
                 raise _store_failure(self.url, exc) from exc
             except BaseException:
                 session.rollback()

@@ -50,6 +50,16 @@ class MetricsSync:
         )
         return [(int(i), p, u or "", dict(e or {})) for i, p, u, e in self.s.exec(query).all()]
 
+    def continued_ids(self, account_id: int) -> set[int]:
+        """Published posts whose next thread part is published too: that part is a
+        reply the platform counts among the post's replies, but it is ours."""
+        query = select(Post.id, Post.thread_parent_id, Post.thread_position).where(
+            *self._published(account_id, None)
+        )
+        rows = [(int(i), int(parent or i), int(pos)) for i, parent, pos in self.s.exec(query).all()]
+        parts = {(root, pos) for _i, root, pos in rows}
+        return {i for i, root, pos in rows if (root, pos + 1) in parts}
+
     def latest_figures(
         self, account_id: int, since: datetime | None = None
     ) -> dict[int, tuple[int, int, int, int | None]]:

@@ -1,6 +1,8 @@
 """The data model of DESIGN.md. Keep the names: other code and docs use them.
 
-No table holds a token: ``SocialAccount.secret_key`` names the keyring entry.
+No table holds a plain-text token: ``SocialAccount.secret_key`` names the
+keyring entry, or (``secrets.tokens = "store"``) the ``StoredSecret`` row that
+holds it encrypted under a data key only the enrolled hosts' keyrings have.
 """
 
 from __future__ import annotations
@@ -8,10 +10,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, event
 from sqlmodel import JSON, Field, SQLModel
 
-from clientnest_cli.store.types import UTCDateTime, utcnow
+from clientnest_cli.store.types import UTCDateTime, fold_key, utcnow
 
 
 def _uuid() -> str:
@@ -36,8 +38,6 @@ class User(SQLModel, table=True):
     ai_tokens_limit: int = 0
     ai_usage_month: str = Field(default="", max_length=7)  # YYYY-MM the counter belongs to
     timezone: str = Field(default="UTC", max_length=64)
-    notify_on_failure: bool = True
-    notify_on_reauth: bool = True
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
 
 
@@ -46,6 +46,7 @@ class Client(SQLModel, table=True):
     name: str = Field(index=True, unique=True, max_length=200)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    name_key: str = Field(default="", max_length=600, index=True)  # fold_key(name), set on save
 
 
 class SocialAccount(SQLModel, table=True):
@@ -70,6 +71,10 @@ class SocialAccount(SQLModel, table=True):
     connected_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
     last_synced_at: datetime | None = Field(default=None, sa_column=_ts())
+    handle_key: str = Field(default="", max_length=600, index=True)  # fold_key(handle), on save
+    # a token refresh in flight (services/tokens.py): who, and until when at most
+    refresh_claimed_by: str = Field(default="", max_length=100)
+    refresh_claim_until: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class Post(SQLModel, table=True):
@@ -230,19 +235,46 @@ class AIJob(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
-ALL_TABLES = [
-    User,
-    Client,
-    SocialAccount,
-    Post,
-    PostMedia,
-    PostMetricsSnapshot,
-    AccountStatsSnapshot,
-    Comment,
-    AIRequestLog,
-    AuditEvent,
-    PublishAttempt,
-    PostingSlot,
-    DaemonHeartbeat,
-    AIJob,
-]
+class SecretDataKey(SQLModel, table=True):
+    """The store's data key, by id; only ``verifier`` (a sealed constant) is here, never the key."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    verifier: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class StoredSecret(SQLModel, table=True):
+    """A secret sealed with AES-256-GCM under the data key (``secrets.tokens = "store"``)."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    data_key_id: str = Field(max_length=32)
+    sealed: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+
+
+class SecretEnrolment(SQLModel, table=True):
+    """A one-time code's copy of the data key, wrapped under a key derived from the code."""
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    data_key_id: str = Field(max_length=32)
+    wrapped: str = Field(max_length=200)
+    created_by: str = Field(default="", max_length=320)
+    expires_at: datetime = Field(sa_column=_ts(False))
+
+
+
+# --- case-insensitive lookup keys ---------------------------------------------------
+# SQLite's lower() folds ASCII only, so "Ölmühle" is found through a stored
+# Unicode casefold of the name instead; every insert and update keeps it current.
+
+
+@event.listens_for(Client, "before_insert")
+@event.listens_for(Client, "before_update")
+def _client_key(_mapper: object, _conn: object, target: Client) -> None:
+    target.name_key = fold_key(target.name)
+
+
+@event.listens_for(SocialAccount, "before_insert")
+@event.listens_for(SocialAccount, "before_update")
+def _account_key(_mapper: object, _conn: object, target: SocialAccount) -> None:
+    target.handle_key = fold_key(target.handle)

@@ -75,16 +75,6 @@ class Posts:
             select(PostMedia).where(PostMedia.post_id == post_id).order_by(col(PostMedia.position))
         ).all()
 
-    def media_counts(self, post_ids: Sequence[int]) -> dict[int, int]:
-        if not post_ids:
-            return {}
-        rows = self.s.exec(
-            select(PostMedia.post_id, func.count())
-            .where(col(PostMedia.post_id).in_(list(post_ids)))
-            .group_by(col(PostMedia.post_id))
-        ).all()
-        return {post_id: count for post_id, count in rows}
-
     def remove_media(self, post_id: int) -> None:
         for row in self.media(post_id):
             self.s.delete(row)
@@ -107,6 +97,18 @@ class Posts:
             .distinct()
         ).all()
         return {r for r in rows if r is not None}
+
+    def thread_sizes(self, lead_ids: Sequence[int]) -> dict[int, int]:
+        """How many posts (lead included) each thread started by ``lead_ids`` has;
+        leads without parts are left out."""
+        if not lead_ids:
+            return {}
+        rows = self.s.exec(
+            select(Post.thread_parent_id, func.count())
+            .where(col(Post.thread_parent_id).in_(list(lead_ids)))
+            .group_by(col(Post.thread_parent_id))
+        ).all()
+        return {lead: count + 1 for lead, count in rows if lead is not None}
 
     def group_leads(self, group_id: str, limit: int = 1000) -> Sequence[Post]:
         """The posts of a group that are not thread parts (siblings, occurrences)."""

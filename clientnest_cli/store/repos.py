@@ -18,6 +18,7 @@ from clientnest_cli.store.models import (
     SocialAccount,
     User,
 )
+from clientnest_cli.store.types import fold_key
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -60,7 +61,7 @@ class Clients:
         self.s = session
 
     def by_name(self, name: str) -> Client | None:
-        return self.s.exec(select(Client).where(func.lower(Client.name) == name.lower())).first()
+        return self.s.exec(select(Client).where(Client.name_key == fold_key(name))).first()
 
     def by_id(self, client_id: int) -> Client | None:
         return self.s.get(Client, client_id)
@@ -121,7 +122,7 @@ class Accounts:
         ).first()
 
     def by_handle(self, handle: str, platform: str | None = None) -> Sequence[SocialAccount]:
-        query = select(SocialAccount).where(func.lower(SocialAccount.handle) == handle.lower())
+        query = select(SocialAccount).where(SocialAccount.handle_key == fold_key(handle))
         if platform:
             query = query.where(SocialAccount.platform == platform.lower())
         return self.s.exec(query.order_by(col(SocialAccount.id))).all()

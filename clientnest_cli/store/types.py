@@ -38,3 +38,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def fold_key(text: str) -> str:
+    """A case-insensitive lookup key: NFC, then Unicode casefold ("Ölmühle" →
+    "ölmühle", "Straße" → "strasse"); SQLite's lower() folds ASCII only."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", (text or "").strip()).casefold()

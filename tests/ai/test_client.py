@@ -82,33 +82,6 @@ def test_max_tokens_cuts_the_reply(sandbox):
     assert completion.completion_tokens <= 3
 
 
-def test_stream_yields_pieces_then_exposes_usage(sandbox, emu):
-    client = make_client(sandbox)
-    whole = client.complete(TOPIC_MESSAGES, max_tokens=200)
-    stream = client.stream(TOPIC_MESSAGES, max_tokens=200)
-    pieces = list(stream)
-    recorded = emu.snapshot()["requests"][-1]
-    assert len(pieces) > 3
-    assert "".join(pieces) == whole.text == stream.text
-    assert recorded["stream"] is True
-    assert stream.completion is not None
-    assert stream.completion.prompt_tokens == recorded["prompt_tokens"]
-    assert stream.completion.completion_tokens == recorded["completion_tokens"]
-    assert stream.completion.finish_reason == "stop"
-    assert not stream.completion.usage_estimated
-    assert client.last_completion == stream.completion
-
-
-def test_stream_sends_nothing_until_iterated_and_closes_early(sandbox, emu):
-    client = make_client(sandbox)
-    stream = client.stream(TOPIC_MESSAGES, max_tokens=200)
-    assert emu.calls == 0
-    assert next(stream)
-    stream.close()
-    assert emu.calls == 1
-    assert stream.completion is None
-
-
 def test_json_mode_returns_the_object_the_prompt_asked_for(sandbox, emu):
     client = make_client(sandbox)
     data = client.complete_json(JSON_MESSAGES, max_tokens=300)
@@ -266,32 +239,6 @@ def test_dropped_connection_is_retried(sandbox, emu):
     assert make_client(sandbox).complete(TOPIC_MESSAGES, max_tokens=50).text
 
 
-def test_stream_retries_before_the_first_piece(sandbox, emu):
-    emu.ai_faults.update(fail_next=1, fail_status=503)
-    pieces = list(make_client(sandbox).stream(TOPIC_MESSAGES, max_tokens=100))
-    assert "solar" in "".join(pieces)
-    assert emu.calls == 2
-
-
-def test_a_stream_cut_midway_is_an_error_after_the_pieces_already_given(sandbox, emu):
-    emu.faults.drop_after_write = 1.0
-    stream = make_client(sandbox).stream(TOPIC_MESSAGES, max_tokens=100)
-    pieces = []
-    with pytest.raises(AIError, match="stream broke off") as caught:
-        pieces.extend(stream)
-    assert len(pieces) == 2
-    assert caught.value.kind == "retryable"
-    assert stream.completion is None
-    assert emu.calls == 1  # text was already shown: not silently re-sent
-
-
-def test_stream_errors_surface_on_iteration(sandbox):
-    stream = make_client(sandbox, key=SECRET).stream(TOPIC_MESSAGES, max_tokens=10)
-    with pytest.raises(AIError) as caught:
-        next(stream)
-    assert caught.value.kind == "auth"
-
-
 # --- bad replies ---------------------------------------------------------------
 
 
@@ -303,15 +250,6 @@ def test_empty_completion_is_an_error(sandbox, emu):
     assert caught.value.hint
     assert client.last_completion is not None and client.last_completion.text == ""
     assert emu.calls == 1
-
-
-def test_empty_stream_is_an_error(sandbox, emu):
-    emu.ai_faults["mode"] = "empty"
-    client = make_client(sandbox)
-    with pytest.raises(AIError, match="empty reply"):
-        list(client.stream(TOPIC_MESSAGES, max_tokens=10))
-    assert client.last_completion is not None
-    assert client.last_completion.prompt_tokens > 0  # billed all the same
 
 
 def test_malformed_json_in_json_mode_is_an_error(sandbox, emu):

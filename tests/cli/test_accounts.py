@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import webbrowser
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -218,9 +220,18 @@ def test_expired_token_is_refreshed_once_and_a_dead_one_marks_needs_reauth(
     assert "reconnect with `clientnest accounts connect x`" in again.stdout
 
 
-def test_no_token_leaks_into_store_logs_or_json(
-    owner: Path, sandbox: SandboxServer, browser: FakeBrowser, tmp_path: Path
+@pytest.mark.parametrize("tokens", ["keyring", "store"])
+def test_no_token_leaks_into_store_logs_json_or_exports(
+    owner: Path,
+    sandbox: SandboxServer,
+    browser: FakeBrowser,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tokens: str,
 ) -> None:
+    """Issue 3's leak test, for both token backends: with `tokens = "store"` the
+    store holds the tokens, sealed, and not one of them in plain text."""
+    monkeypatch.setenv("CLIENTNEST_SECRETS__TOKENS", tokens)
     seeded = sandbox.emulator("bluesky").seed_account("alice.bsky.sandbox")
     outputs = [
         ok("accounts", "connect", "x", *oauth_args(sandbox, "x"), "--json").stdout,
@@ -237,21 +248,30 @@ def test_no_token_leaks_into_store_logs_or_json(
             input=seeded["app_password"] + "\n",
         ).stdout,
     ]
-    for ref in (
-        "x:" + ok("accounts", "list", "--json").json()[-1]["handle"],
-        "bluesky:alice.bsky.sandbox",
-    ):
+    x_ref = "x:" + ok("accounts", "list", "--json").json()[-1]["handle"]
+    for ref in (x_ref, "bluesky:alice.bsky.sandbox"):
         outputs.append(ok("accounts", "refresh", ref, "--json").stdout)
     outputs.append(ok("accounts", "sync", "--json").stdout)
+    post = ok("post", "create", "Leak check", "--to", x_ref, "--json").json()[0]
+    outputs.append(ok("publish", "now", str(post["id"])).stdout)
     outputs += [ok("accounts", "list", "--json").stdout, ok("audit", "list", "--json").stdout]
     outputs.append(ok("config", "show", "--json").stdout)
+    outputs.append(ok("secrets", "status", "--json").stdout)
+    outputs.append(cli("doctor", "--json").stdout)
+    outputs += [ok("post", "export", "--format", f).stdout for f in ("json", "csv")]
+    ok("post", "export", "--format", "md", "--output", str(tmp_path / "md"))
+    outputs += [p.read_text() for p in (tmp_path / "md").rglob("*") if p.is_file()]
     secrets = {seeded["app_password"]}
     for name in ("x", "bluesky"):
-        tokens = sandbox.emulator(name).tokens
-        secrets |= set(tokens.access) | set(tokens.refresh)
+        issued = sandbox.emulator(name).tokens
+        secrets |= set(issued.access) | set(issued.refresh)
     secrets |= set(getattr(sandbox.emulator("bluesky"), "revoked", set()) or set())
     assert len(secrets) >= 5
-    haystack = [(owner / "data" / "clientnest.db").read_bytes().decode("latin-1")]
+    db_file = owner / "data" / "clientnest.db"
+    with closing(sqlite3.connect(db_file)) as conn:
+        sealed = conn.execute("SELECT count(*) FROM storedsecret").fetchone()[0]
+    assert sealed == (2 if tokens == "store" else 0)  # X's and Bluesky's credentials
+    haystack = [db_file.read_bytes().decode("latin-1")]
     haystack += [p.read_text(errors="replace") for p in owner.rglob("*.log")]
     haystack += [p.read_bytes().decode("latin-1") for p in owner.rglob("*-wal")]
     haystack += outputs

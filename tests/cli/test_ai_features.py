@@ -228,21 +228,3 @@ def test_doctor_passes_and_fails(ai: Any, monkeypatch: Any) -> None:
 def test_doctor_works_before_init(ai_env: Any) -> None:
     data = ok("ai", "doctor", "--json").json()
     assert all(c["ok"] for c in data)
-
-
-def test_streaming_for_the_tui_is_metered(ai: Any) -> None:
-    from clientnest_cli.services.ai_content import acting, render_prompt
-    from clientnest_cli.services.ai_usage import Meter
-    from clientnest_cli.services.context import AppContext
-
-    ctx = AppContext()
-    try:
-        messages = render_prompt("generate", "x", topic="tea gardens")
-        with Meter(ctx, acting(ctx)) as meter:
-            pieces = list(meter.stream("generate", messages, max_tokens=100))
-    finally:
-        ctx.close()
-    assert len(pieces) > 3 and "tea" in "".join(pieces)
-    [log] = logs()
-    assert log.outcome == "ok" and log.completion_tokens > 0
-    assert owner().ai_tokens_used == log.prompt_tokens + log.completion_tokens

@@ -108,10 +108,10 @@ def test_csv_with_one_bad_row_writes_nothing_and_reports_it(
     run = ok("post", "import", str(path), "--skip-invalid", "--json").json()
     assert len(run["created"]) == 2 and len(run["skipped"]) == 1
     assert sorted(r["content"] for r in posts_json()) == ["Hello #a #b", "Third"]
-    # fixing the row and importing again adds only that row; the others are updated
+    # fixing the row and importing again adds only that row; the others are unchanged
     path.write_text(CSV.format(second="World,x:acme,,,"), encoding="utf-8")
     run = ok("post", "import", str(path), "--json").json()
-    assert (len(run["created"]), len(run["updated"])) == (1, 2)
+    assert (len(run["created"]), len(run["updated"]), len(run["unchanged"])) == (1, 0, 2)
     assert len(posts_json()) == 3
 
 
@@ -140,10 +140,14 @@ def test_export_formats_round_trip(accounts: dict[str, int], tmp_path: Path) -> 
     ]
     rows = list(csv.DictReader(io.StringIO(ok("post", "export", "--format", "csv").stdout)))
     assert [r["to"] for r in rows] == ["x:acme", "bluesky:acme.bsky.social"]
-    # an exported Markdown file imports as a new post with the same content
-    ok("post", "import", str(files[1]))
-    later = [r for r in posts_json() if r["content"] == "Later"]
-    assert len(later) == 2 and {r["scheduled_at"] for r in later} == {"2030-01-01T08:00:00+00:00"}
+    # an exported Markdown file is that post: importing it unchanged writes nothing
+    before = snapshot()
+    run = ok("post", "import", str(files[1]), "--json").json()
+    assert (run["created"], run["updated"]) == ([], [])
+    assert run["unchanged"] == ["00003-later.md: post 3 left as it was"]
+    assert snapshot() == before
     target = tmp_path / "posts.csv"
     ok("post", "export", "--format", "csv", "--output", str(target))
-    assert target.read_text().startswith("id,status,text,to,at,media,alt,hashtags,category,thread")
+    assert target.read_text().startswith(
+        "id,group,status,text,to,at,media,alt,hashtags,category,thread"
+    )

@@ -25,7 +25,7 @@ from clientnest_cli.domain.recurrence import (
 )
 from clientnest_cli.errors import BadInput
 
-STATUSES = ["draft", "scheduled", "publishing", "published", "failed", "canceled"]
+STATUSES = ["draft", "scheduled", "publishing", "published", "failed", "canceled", "deleted"]
 
 
 @dataclass
@@ -54,6 +54,7 @@ def test_every_status_has_a_row_and_targets_are_known() -> None:
         ("draft", "canceled"),
         ("scheduled", "canceled"),
         ("failed", "canceled"),
+        ("published", "deleted"),  # post unpublish
     ],
 )
 def test_allowed_transitions(current: str, target: str) -> None:
@@ -72,6 +73,9 @@ def test_allowed_transitions(current: str, target: str) -> None:
         ("draft", "draft", "already a draft"),
         ("publishing", "canceled", "being sent right now"),
         ("scheduled", "scheduled", "already scheduled"),
+        ("deleted", "deleted", "already deleted"),
+        ("deleted", "scheduled", "it is deleted"),
+        ("draft", "deleted", "it is draft"),
     ],
 )
 def test_refused_transitions_say_why(current: str, target: str, words: str) -> None:

@@ -17,10 +17,14 @@ from clientnest_cli.platforms.feed import FeedAdapter
 from clientnest_cli.platforms.feed_formats import MEDIA_NS
 from clientnest_cli.platforms.registry import get_adapter_class
 
+MEDIA_BASE = "https://cdn.acme.example/media"
 
-def connect(path: Path, title: str = "Acme news") -> FeedAdapter:
+
+def connect(path: Path, title: str = "Acme news", **settings: str) -> FeedAdapter:
     connected = FeedAdapter.connect(ConnectRequest(base_url="", path=str(path), identifier=title))
-    return FeedAdapter(AccountContext(title, connected.base_url, connected.credentials))
+    return FeedAdapter(
+        AccountContext(title, connected.base_url, connected.credentials, settings=settings)
+    )
 
 
 def post(text: str, key: str, **kwargs) -> OutgoingPost:
@@ -69,7 +73,7 @@ def test_connect_refuses_unknown_extension_and_foreign_file(tmp_path):
 
 
 def test_rss_round_trip_with_enclosure(tmp_path):
-    adapter = connect(tmp_path / "feed.rss")
+    adapter = connect(tmp_path / "feed.rss", media_base_url=MEDIA_BASE + "/")
     adapter.publish(post("First post\nsecond line", "k1"))
     ref = adapter.publish(post("Second <b>post</b> & more", "k2", media=(image(tmp_path),)))
     assert ref.platform_post_id == "k2" and ref.url.endswith("#k2")
@@ -80,19 +84,21 @@ def test_rss_round_trip_with_enclosure(tmp_path):
     assert "Second &lt;b&gt;post&lt;/b&gt; &amp; more" in items[0].findtext("description")
     assert items[1].findtext("title") == "First post"
     enclosure = items[0].find("enclosure")
-    assert enclosure.get("type") == "image/png" and enclosure.get("url").startswith("file://")
+    assert enclosure.get("type") == "image/png"
+    assert enclosure.get("url") == f"{MEDIA_BASE}/chart.png"
     assert items[0].find(f"{{{MEDIA_NS}}}content/{{{MEDIA_NS}}}description").text == "A chart"
     assert channel.findtext("pubDate") is None and channel.findtext("lastBuildDate")
 
 
 def test_json_feed_round_trip_with_attachment(tmp_path):
-    adapter = connect(tmp_path / "feed.json")
+    adapter = connect(tmp_path / "feed.json", media_base_url=MEDIA_BASE)
     adapter.publish(post("Hello JSON", "k1", media=(image(tmp_path),)))
     doc = json.loads((tmp_path / "feed.json").read_text())
     assert doc["version"] == "https://jsonfeed.org/version/1.1" and doc["title"] == "Acme news"
     [item] = doc["items"]
     assert item["id"] == "k1" and item["content_text"] == "Hello JSON"
     assert item["attachments"][0]["mime_type"] == "image/png"
+    assert item["attachments"][0]["url"] == f"{MEDIA_BASE}/chart.png"
     assert item["attachments"][0]["title"] == "A chart"
 
 
@@ -163,3 +169,27 @@ def test_missing_path_setting_is_reported():
     with pytest.raises(PlatformError) as err:
         adapter.publish(post("x", "k1"))
     assert "no feed file" in err.value.message
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "feed.json"])
+def test_no_local_path_in_the_feed_without_a_media_base_url(tmp_path, name):
+    """Issue 15: the feed held file:///…/media/<sha>.png, leaking local paths."""
+    adapter = connect(tmp_path / name)
+    adapter.publish(post("With a picture", "k1", media=(image(tmp_path),)))
+    data = (tmp_path / name).read_bytes()
+    assert b"file:" not in data and str(tmp_path).encode() not in data
+    assert b"chart.png" not in data  # left out, not linked locally
+    assert b"With a picture" in data
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "feed.json"])
+def test_a_killed_write_leaves_no_temp_file_after_the_next_one(tmp_path, name):
+    """Issue 15: kill -9 mid write left .feed.*.tmp behind for good."""
+    adapter = connect(tmp_path / name)
+    stale = tmp_path / f".{name}.k9x2abcd.tmp"
+    stale.write_bytes(b"half a feed")
+    other = tmp_path / ".other.xml.k9x2abcd.tmp"  # another feed's temp file is not ours
+    other.write_bytes(b"x")
+    adapter.publish(post("after the crash", "k1"))
+    assert not stale.exists() and other.exists()
+    assert adapter.account_info().posts == 1

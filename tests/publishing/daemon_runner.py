@@ -61,13 +61,14 @@ class Daemons:
         env.pop("CLIENTNEST_TEST_KEYRING", None)
         return env
 
-    def start(self, name: str | None = None) -> DaemonProcess:
+    def start(self, name: str | None = None, env: dict[str, str] | None = None) -> DaemonProcess:
+        """Start one daemon; ``env`` overrides variables for it alone (e.g. another home)."""
         name = name or f"d{len(self.started)}"
         log_path = self.log_dir / f"{name}.log"
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "clientnest_cli", "daemon", "run", "--id", name],
-                env=self.env(),
+                env={**self.env(), **(env or {})},
                 cwd=REPO,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -144,7 +144,7 @@ def test_procedures_need_json_and_unknown_methods_are_501(client, acct) -> None:
         headers={**auth(acct["access_token"]), "Content-Type": "text/plain"},
     )
     assert response.status_code == 400 and "Content-Type" in response.json()["message"]
-    unknown = client.get("/app.bsky.feed.getTimeline")
+    unknown = client.get("/app.bsky.notification.listNotifications")
     assert unknown.status_code == 501 and unknown.json()["error"] == "MethodNotImplemented"
     assert "RateLimit-Limit" in unknown.headers
 
@@ -220,11 +220,21 @@ def test_blobs_and_image_embeds(client, emu, acct) -> None:
     assert bad.status_code == 400 and "blob" in bad.json()["message"]
 
 
-def test_upload_blob_needs_content_type_and_at_most_2mb(client, acct) -> None:
-    no_type = client.post(
-        "/com.atproto.repo.uploadBlob", content=b"x", headers=auth(acct["access_token"])
+def test_upload_blob_sniffs_the_type_and_takes_at_most_2mb(client, acct) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    for declared in ({}, {"Content-Type": "*/*"}, {"Content-Type": "application/octet-stream"}):
+        sniffed = client.post(
+            "/com.atproto.repo.uploadBlob",
+            content=png,
+            headers={**auth(acct["access_token"]), **declared},
+        )
+        assert sniffed.json()["blob"]["mimeType"] == "image/png"  # as the reference PDS does
+    unknown = client.post(
+        "/com.atproto.repo.uploadBlob",
+        content=b"just bytes",
+        headers={**auth(acct["access_token"]), "Content-Type": "*/*"},
     )
-    assert no_type.status_code == 400
+    assert unknown.json()["blob"]["mimeType"] == "application/octet-stream"
     big = client.post(
         "/com.atproto.repo.uploadBlob",
         content=b"x" * 2_000_001,
@@ -294,3 +304,66 @@ def test_fault_drop_after_write_keeps_the_record(client, emu, acct) -> None:
     with pytest.raises(httpx.TransportError):
         create(client, acct, record("dropped"), rkey="3kabcdefghijk")
     assert [p["rkey"] for p in emu.snapshot()["posts"]] == ["3kabcdefghijk"]
+
+
+# --- other collections, delete, timeline, server description ----------------------
+
+
+def test_likes_reposts_follows_are_records_that_count_and_delete(client, emu, acct) -> None:
+    uri = create(client, acct, record("likeable")).json()["uri"]
+    cid = emu.records[uri].cid
+    headers = auth(acct["access_token"])
+
+    def other(collection: str, value: dict, rkey: str | None = None):  # type: ignore[no-untyped-def]
+        body = {"repo": acct["did"], "collection": collection, "record": value}
+        if rkey:
+            body["rkey"] = rkey
+        return client.post("/com.atproto.repo.createRecord", json=body, headers=headers)
+
+    now = "2030-01-01T00:00:00.000Z"
+    like = other(
+        "app.bsky.feed.like",
+        {"$type": "app.bsky.feed.like", "subject": {"uri": uri, "cid": cid}, "createdAt": now},
+        "3kliketest0001",
+    )
+    assert like.status_code == 200
+    assert emu.subject_count("app.bsky.feed.like", uri) == 1
+    again = other(
+        "app.bsky.feed.like",
+        {"$type": "app.bsky.feed.like", "subject": {"uri": uri, "cid": cid}, "createdAt": now},
+        "3kliketest0001",
+    )
+    assert again.status_code == 500  # a repeated rkey, as the reference PDS answers
+    wrong = other(
+        "app.bsky.feed.repost",
+        {
+            "$type": "app.bsky.feed.repost",
+            "subject": {"uri": uri, "cid": "bafywrong"},
+            "createdAt": now,
+        },
+    )
+    assert wrong.status_code == 400
+    unknown = other("app.bsky.graph.list", {"$type": "app.bsky.graph.list", "createdAt": now})
+    assert unknown.status_code == 400
+    rkey = like.json()["uri"].rsplit("/", 1)[-1]
+    delete = {"repo": acct["did"], "collection": "app.bsky.feed.like", "rkey": rkey}
+    gone = client.post("/com.atproto.repo.deleteRecord", json=delete, headers=headers)
+    assert gone.status_code == 200 and "commit" in gone.json()
+    assert emu.subject_count("app.bsky.feed.like", uri) == 0
+    repeat = client.post("/com.atproto.repo.deleteRecord", json=delete, headers=headers)
+    assert repeat.status_code == 200 and repeat.json() == {}  # already gone: a no-op
+
+
+def test_delete_needs_the_owner_and_timeline_and_describe_server(client, emu, acct) -> None:
+    uri = create(client, acct, record("mine")).json()["uri"]
+    other = emu.seed_account("bob.bsky.social")
+    rkey = uri.rsplit("/", 1)[-1]
+    body = {"repo": acct["did"], "collection": "app.bsky.feed.post", "rkey": rkey}
+    refused = client.post(
+        "/com.atproto.repo.deleteRecord", json=body, headers=auth(other["access_token"])
+    )
+    assert refused.status_code == 401 and uri in emu.records
+    feed = client.get("/app.bsky.feed.getTimeline", headers=auth(acct["access_token"])).json()
+    assert feed["feed"][0]["post"]["uri"] == uri
+    server = client.get("/com.atproto.server.describeServer").json()
+    assert server["did"].startswith("did:web:") and server["availableUserDomains"]

@@ -33,21 +33,21 @@ def test_encrypted_file_backend_never_stores_plain_text(
 ) -> None:
     monkeypatch.setenv(PASSPHRASE_ENV, "correct horse")
     file = tmp_path / "secrets.cfg"
-    secrets = Secrets("cryptfile", file)
+    secrets = Secrets("file", file)
     roundtrip(secrets)
     secrets.set("account:kept", "very-secret-token-value")
     assert file.exists()
     assert b"very-secret-token-value" not in file.read_bytes()
-    assert Secrets("cryptfile", file).get("account:kept") == "very-secret-token-value"
+    assert Secrets("file", file).get("account:kept") == "very-secret-token-value"
 
 
 def test_wrong_passphrase_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     file = tmp_path / "secrets.cfg"
     monkeypatch.setenv(PASSPHRASE_ENV, "right")
-    Secrets("cryptfile", file).set("account:x", "v")
+    Secrets("file", file).set("account:x", "v")
     monkeypatch.setenv(PASSPHRASE_ENV, "wrong")
     with pytest.raises(SecretsError) as err:
-        Secrets("cryptfile", file).get("account:x")
+        Secrets("file", file).get("account:x")
     assert PASSPHRASE_ENV in err.value.one_line()
 
 
@@ -59,29 +59,12 @@ def test_no_keychain_says_how_to_enable_the_encrypted_file(
     with pytest.raises(SecretsError) as err:
         Secrets("auto").set("account:x", "v")
     line = err.value.one_line()
-    assert PASSPHRASE_ENV in line and "keyrings.cryptfile" in line
+    assert PASSPHRASE_ENV in line and "encrypted file" in line
 
 
-def test_cryptfile_without_passphrase_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_without_passphrase_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PASSPHRASE_ENV, raising=False)
     with pytest.raises(SecretsError, match="passphrase"):
-        Secrets("cryptfile").get("x")
-
-
-def test_encrypted_file_stays_readable_by_plain_cryptfile(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The key cache changes no byte of the format: keyrings.cryptfile reads our file."""
-    from keyrings.cryptfile.cryptfile import CryptFileKeyring
-
-    monkeypatch.setenv(PASSPHRASE_ENV, "shared secret")
-    file = tmp_path / "secrets.cfg"
-    ours = Secrets("cryptfile", file)
-    ours.set("account:a", "token-a")
-    ours.set("account:b", "token-b")
-    plain = CryptFileKeyring()
-    plain.file_path = str(file)
-    plain.keyring_key = "shared secret"
-    assert plain.get_password("clientnest", "account:a") == "token-a"
-    plain.set_password("clientnest", "account:c", "token-c")
-    assert Secrets("cryptfile", file).get("account:c") == "token-c"
+        Secrets("file").get("x")
+    with pytest.raises(SecretsError, match="passphrase"):
+        Secrets("cryptfile").get("x")  # the old name of the same backend
