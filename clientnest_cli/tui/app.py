@@ -20,6 +20,7 @@ from clientnest_cli.tui.screens.calendar import CalendarScreen
 from clientnest_cli.tui.screens.dashboard import DashboardScreen
 from clientnest_cli.tui.screens.editor import EditorScreen
 from clientnest_cli.tui.screens.help import HelpScreen
+from clientnest_cli.tui.screens.inbox import InboxScreen
 from clientnest_cli.tui.screens.posts import PostsScreen
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ SCREENS = {
     "posts": ("p", "Posts", PostsScreen),
     "editor": ("e", "Editor", EditorScreen),
     "calendar": ("c", "Calendar", CalendarScreen),
+    "inbox": ("i", "Inbox", InboxScreen),
     "analytics": ("a", "Analytics", AnalyticsScreen),
     "accounts": ("u", "Accounts", AccountsScreen),
 }

@@ -13,12 +13,13 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
 KEYS = """\
-Screens      d dashboard · p posts · e editor · c calendar · a analytics · u accounts
+Screens      d dashboard · p posts · e editor · c calendar · i inbox · a analytics · u accounts
 Everywhere   ? this help · ctrl+p command palette · t dark/light · q quit
 Posts        / search · [ ] previous/next page · ↑↓ select · S submit · A approve
 Editor       ctrl+s save draft · ctrl+t schedule · ctrl+r submit for approval · ctrl+n new
 Calendar     arrows move the cursor · < > post a day earlier/later · - + an hour ·
              b n previous/next week · v week/month
+Inbox        ↑↓ select · r or enter: AI reply suggestions · enter on one sends it · f5 reload
 Accounts     r refresh token · s sync counts
 """
 
