@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static, TextArea
 
 from clientnest_cli.tui.screens.base import BaseScreen
+from clientnest_cli.tui.screens.editor_ai import AI_BINDINGS, EditorAI
 from clientnest_cli.tui.text import plain
 
 if TYPE_CHECKING:
@@ -56,12 +57,13 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class EditorScreen(BaseScreen):
+class EditorScreen(EditorAI, BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "save('draft')", "Save draft"),
         Binding("ctrl+t", "save('schedule')", "Schedule"),
         Binding("ctrl+r", "save('submit')", "Submit for approval"),
         Binding("ctrl+n", "clear", "New"),
+        *AI_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
@@ -90,11 +92,13 @@ class EditorScreen(BaseScreen):
                 yield Static("", id="counts")
                 yield Label("Checks", classes="section")
                 yield Static("", id="checks")
+                yield from self.compose_ai()
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()
         self.load_targets()
+        self.load_budget()
 
     def load_targets(self) -> None:
         from clientnest_cli.services.accounts import list_accounts

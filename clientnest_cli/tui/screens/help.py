@@ -17,6 +17,7 @@ Screens      d dashboard · p posts · e editor · c calendar · i inbox · a an
 Everywhere   ? this help · ctrl+p command palette · t dark/light · q quit
 Posts        / search · [ ] previous/next page · ↑↓ select · S submit · A approve
 Editor       ctrl+s save draft · ctrl+t schedule · ctrl+r submit for approval · ctrl+n new
+             ctrl+g AI write from a topic · ctrl+o AI optimise · ctrl+b AI hashtags
 Calendar     arrows move the cursor · < > post a day earlier/later · - + an hour ·
              b n previous/next week · v week/month
 Inbox        ↑↓ select · r or enter: AI reply suggestions · enter on one sends it · f5 reload
