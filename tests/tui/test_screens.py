@@ -179,6 +179,25 @@ async def test_calendar_moves_a_post_with_the_keyboard(make_app):
     assert moved.isoformat().startswith("2030-01-09T09:00")  # 10:00 Berlin = 09:00 UTC
 
 
+async def test_calendar_shows_free_posting_slots_beside_posts(make_app):
+    ok("slots", "add", "x:acme", "--days", "mon,tue", "--times", "09:00,13:00")
+    post = create("In a slot", "--to", "x:acme", "--at", "2030-01-08 09:00")[0]  # Tuesday
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        table = app.screen.query_one("#calendar", DataTable)
+
+        def column(index: int) -> list[str]:
+            return [table.get_cell_at((row, index)).plain for row in range(table.row_count)]
+
+        monday, tuesday, wednesday = column(0), column(1), column(2)
+        assert monday[:2] == ["· 09:00 x:acme", "· 13:00 x:acme"]
+        assert tuesday[0].startswith(f"09:00 #{post['id']}")  # the 09:00 slot is taken
+        assert tuesday[1] == "· 13:00 x:acme"
+        assert not any(wednesday)
+
+
 async def test_hostile_text_is_shown_as_text(make_app):
     create(
         "[link=https://evil.example]Verify[/link] \x1b]0;OWNED\x07 items[/2] [/quote]",

@@ -51,6 +51,7 @@ class CalendarScreen(BaseScreen):
         self.cells: dict[tuple[int, int], CalendarEntry] = {}
         self.calendar: Calendar | None = None
         self.follow: int | None = None  # the post the cursor stays on after a move
+        self.slots: list[tuple[str, int, str]] = []  # (account, weekday, HH:MM)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_frame()
@@ -66,10 +67,18 @@ class CalendarScreen(BaseScreen):
 
         anchor = self.anchor or getattr(self.app, "today", None)
         day = anchor.isoformat() if anchor else None
-        view = self.view
-        self.background(lambda: calendar_data(self.ctx, view, day), self.show)
+        view, ctx = self.view, self.ctx
 
-    def show(self, cal: Calendar) -> None:
+        def load() -> tuple[Calendar, list[tuple[str, int, str]]]:
+            from clientnest_cli.services.schedule import list_slots
+
+            slots = [(ref, s.weekday, s.local_time) for s, ref in list_slots(ctx)]
+            return calendar_data(ctx, view, day), slots
+
+        self.background(load, self.show)
+
+    def show(self, loaded: tuple[Calendar, list[tuple[str, int, str]]]) -> None:
+        cal, self.slots = loaded
         self.calendar = cal
         self.anchor = self.anchor or cal.first
         title = f"{cal.first:%d %b} – {cal.last:%d %b %Y} ({cal.tz_name})"
@@ -92,17 +101,29 @@ class CalendarScreen(BaseScreen):
     def _week(self, table: DataTable, days: list[date], by_day: dict) -> None:  # type: ignore[type-arg]
         for day in days:
             table.add_column(f"{DAYS[day.weekday()]} {day:%d %b}", width=22)
-        depth = max((len(v) for v in by_day.values()), default=0)
+        columns = [self._day_items(day, by_day.get(day, [])) for day in days]
+        depth = max((len(items) for items in columns), default=0)
         for row in range(max(depth, 1)):
             cells = []
-            for col, day in enumerate(days):
-                entries = by_day.get(day, [])
-                if row < len(entries):
-                    self.cells[(row, col)] = entries[row]
-                    cells.append(card(entries[row]))
+            for col, items in enumerate(columns):
+                item = items[row][1] if row < len(items) else None
+                if isinstance(item, str):
+                    cells.append(Text(plain(item, 20), style="dim"))
+                elif item is not None:
+                    self.cells[(row, col)] = item
+                    cells.append(card(item))
                 else:
                     cells.append(Text(""))
             table.add_row(*cells)
+
+    def _day_items(self, day: date, entries: list[CalendarEntry]) -> list[tuple[str, object]]:
+        """A day's posts and its free posting slots ("· 09:00 x:acme"), by time."""
+        taken = {(e.account, f"{e.at_local:%H:%M}") for e in entries}
+        items: list[tuple[str, object]] = [(f"{e.at_local:%H:%M}", e) for e in entries]
+        for account, weekday, at in self.slots:
+            if weekday == day.weekday() and (account, at) not in taken:
+                items.append((at, f"· {at} {account}"))
+        return sorted(items, key=lambda item: (item[0], isinstance(item[1], str)))
 
     def _month(self, table: DataTable, days: list[date], by_day: dict) -> None:  # type: ignore[type-arg]
         for name in DAYS:
