@@ -119,3 +119,27 @@ async def test_inbox_without_comments_says_how_to_fetch_them(make_app):
         await settle(pilot)
         label = app.screen.query_one("#inbox-count").render()
         assert "metrics sync" in getattr(label, "plain", str(label))
+
+
+async def test_a_viewer_gets_the_clis_one_line_refusal_and_nothing_is_sent(
+    make_app, ai_env, sandbox
+):
+    from tests.helpers import ok
+
+    post_id, status_id = published_mastodon_post(sandbox)
+    comment_id = comment(post_id, "c1", "Is it decaf?", 1)
+    ok("users", "add", "viv@acme.test", "--role", "viewer")
+    app = make_app(acting="viv@acme.test")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.send(comment_id, "Yes, it is!")
+        await settle(pilot)
+        notices = [str(n.message) for n in app._notifications]
+    assert any("viewer" in n and "\n" not in n for n in notices), notices
+    replies = [
+        s
+        for s in sandbox.emulator("mastodon").snapshot()["posts"]
+        if s.get("in_reply_to_id") == status_id
+    ]
+    assert replies == []
