@@ -81,3 +81,5 @@ cn analytics best-times bluesky:demo.bsky.sandbox
 cn analytics health
 
 echo; echo "Demo finished. Everything lives in $CLIENTNEST_HOME (delete it when done)."
+echo "Now look at it on screens:"
+echo "  CLIENTNEST_HOME=$CLIENTNEST_HOME CLIENTNEST_SECRETS_PASSPHRASE=$CLIENTNEST_SECRETS_PASSPHRASE $CN tui"

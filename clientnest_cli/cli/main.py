@@ -31,6 +31,7 @@ lazy.groups(
         ("secrets", "secrets", "Where secrets live; bring daemon hosts into a shared store."),
         ("analytics", "analytics", "What works: overview, best times, growth, health, export."),
         ("policy", "policy", "The team's approval rules and tier limits."),
+        ("tui", "tui:tui", "Open the terminal UI: dashboard, posts, editor, calendar."),
     ],
 )
 

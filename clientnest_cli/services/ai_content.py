@@ -293,6 +293,20 @@ def optimize(
         account = Accounts(session).by_id(post.account_id)
         platform = account.platform if account else "x"
         original = post.content
+    return optimize_text(ctx, original, platform, goal, tone, actor, post_id=post_id)
+
+
+def optimize_text(
+    ctx: AppContext,
+    original: str,
+    platform: str,
+    goal: str = "more engagement",
+    tone: str | None = None,
+    actor: Actor | None = None,
+    post_id: int = 0,
+) -> OptimizeResult:
+    """A better version of ``original`` for ``platform`` (the editor's unsaved text too)."""
+    goal = need_text(goal, "goal")
     with meter_for(ctx, actor, "optimising posts") as meter:
         messages = render_prompt(
             "optimize",

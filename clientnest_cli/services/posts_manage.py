@@ -107,6 +107,7 @@ def list_posts(
     search: str | None = None,
     sort: str = "created",
     limit: int = 50,
+    offset: int = 0,
 ) -> PostList:
     """Posts, newest first (or by schedule/status); dates filter the scheduled time."""
     from clientnest_cli.services.accounts import resolve
@@ -137,6 +138,7 @@ def list_posts(
             search=(search or "").strip(),
             sort=sort,
             limit=limit,
+            offset=max(0, offset),
         )
         posts = Posts(session)
         rows = posts.list(filters)

@@ -37,6 +37,7 @@ class PostFilter:
         search: str = "",
         sort: str = "created",
         limit: int = 50,
+        offset: int = 0,
     ) -> None:
         self.statuses = list(statuses)
         self.account_id = account_id
@@ -46,6 +47,7 @@ class PostFilter:
         self.search = search
         self.sort = sort
         self.limit = limit
+        self.offset = offset  # for paging (the TUI's posts table)
 
 
 def _like_escape(text: str) -> str:
@@ -172,7 +174,7 @@ class Posts:
             query = query.order_by(col(Post.status), col(Post.id).desc())
         else:  # created: ids grow with creation time, so the primary key orders it
             query = query.order_by(col(Post.id).desc())
-        return self.s.exec(query.limit(f.limit)).all()  # type: ignore[return-value]
+        return self.s.exec(query.limit(f.limit).offset(f.offset)).all()  # type: ignore[return-value]
 
     def calendar(
         self, start: datetime, end: datetime, account_id: int | None = None, limit: int = 5000

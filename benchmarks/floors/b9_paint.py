@@ -1,0 +1,48 @@
+"""B9's probe, run as its own process: time to the TUI dashboard's first paint with data.
+
+Prints JSON: ``import_s`` (importing the app), ``paint_s`` (from building the
+app to the dashboard cards and tables filled from the store and rendered) and
+``total_s`` (both). Runs headless through Textual's Pilot at 140×40.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+
+async def main() -> None:
+    start = time.perf_counter()
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.tui.app import ClientNestApp
+
+    imported = time.perf_counter()
+    ctx = AppContext()
+    app = ClientNestApp(ctx, poll_seconds=0)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            while True:
+                cards = {c.id: c.value for c in app.screen.query("Card")}
+                if cards and cards.get("card-scheduled", "…") != "…":
+                    break
+                await pilot.pause(0.005)
+            await pilot.pause()  # the filled screen rendered
+            painted = time.perf_counter()
+            scheduled = cards["card-scheduled"]
+    finally:
+        ctx.close()
+    print(
+        json.dumps(
+            {
+                "import_s": imported - start,
+                "paint_s": painted - imported,
+                "total_s": painted - start,
+                "scheduled": scheduled,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
