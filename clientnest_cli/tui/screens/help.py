@@ -21,6 +21,7 @@ Editor       ctrl+s save draft · ctrl+t schedule · ctrl+r submit for approval 
 Calendar     arrows move the cursor · < > post a day earlier/later · - + an hour ·
              b n previous/next week · v week/month
 Inbox        ↑↓ select · r or enter: AI reply suggestions · enter on one sends it · f5 reload
+Analytics    w period (30/90/365 days) · enter or b best times of the selected account
 Accounts     r refresh token · s sync counts
 """
 
