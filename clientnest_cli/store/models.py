@@ -262,7 +262,6 @@ class SecretEnrolment(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_ts(False))
 
 
-
 # --- case-insensitive lookup keys ---------------------------------------------------
 # SQLite's lower() folds ASCII only, so "Ölmühle" is found through a stored
 # Unicode casefold of the name instead; every insert and update keeps it current.

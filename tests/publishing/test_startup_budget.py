@@ -1,0 +1,16 @@
+"""`publish now` of one post imports none of the heavy modules (run with -X importtime)."""
+
+from __future__ import annotations
+
+from clientnest_cli.sandbox.framework import SandboxServer
+from tests.cli.test_startup_budget import DENY_ALL, denied, imported_modules
+from tests.helpers import ok
+from tests.publishing.conftest import Accounts, texts_on
+
+
+def test_publish_now_imports_nothing_heavy(accounts: Accounts, sandbox: SandboxServer) -> None:
+    post = ok("post", "create", "Light start", "--to", accounts.bluesky, "--json").json()[0]
+    modules = imported_modules("publish", "now", str(post["id"]))
+    assert texts_on(sandbox, "bluesky") == ["Light start"]  # it really published
+    assert denied(modules, DENY_ALL) == []
+    assert "httpx" in modules  # sending is the one reason to load it
