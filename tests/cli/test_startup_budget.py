@@ -68,3 +68,15 @@ def test_store_only_command_imports_nothing_heavy(
 ) -> None:
     modules = imported_modules(*(a.format(**store) for a in args))
     assert denied(modules, DENY_STORE_ONLY) == []
+
+
+def test_entry_point_skips_the_pydantic_plugin_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clientnest_cli.cli import main
+
+    monkeypatch.setattr(main, "app", lambda prog_name: None)
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    main.run()
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "1"
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "0")  # the user's own choice wins
+    main.run()
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "0"
