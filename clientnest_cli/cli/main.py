@@ -7,9 +7,7 @@ their modules, so it costs little more than importing Typer; `clientnest post
 
 from __future__ import annotations
 
-import os
-
-from clientnest_cli.cli import lazy, setup
+from clientnest_cli.cli import lazy, setup, startup
 from clientnest_cli.cli.app import app
 
 setup.register(app)
@@ -36,8 +34,5 @@ lazy.groups(
 
 
 def run() -> None:
-    # Pydantic scans every installed package's entry points for plugins the first
-    # time a model is built (~50 ms of start-up, more than half of `import typer`);
-    # ClientNest uses none. Anyone who wants theirs sets this variable themselves.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+    startup.trim()
     app(prog_name="clientnest")

@@ -70,13 +70,19 @@ def test_store_only_command_imports_nothing_heavy(
     assert denied(modules, DENY_STORE_ONLY) == []
 
 
-def test_entry_point_skips_the_pydantic_plugin_scan(monkeypatch: pytest.MonkeyPatch) -> None:
-    from clientnest_cli.cli import main
+def trimmed(env: dict[str, str]) -> list[str]:
+    """After the entry point's trims: the pydantic plugin switch, and httpx's CLI loaded?"""
+    probe = (
+        "import os, sys; from clientnest_cli.cli import startup; startup.trim(); import httpx; "
+        "print(os.environ['PYDANTIC_DISABLE_PLUGINS'], 'rich.console' in sys.modules)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    return proc.stdout.split()
 
-    monkeypatch.setattr(main, "app", lambda prog_name: None)
-    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
-    main.run()
-    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "1"
-    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "0")  # the user's own choice wins
-    main.run()
-    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "0"
+
+def test_entry_point_skips_the_plugin_scan_and_httpx_cli() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    assert trimmed(env) == ["1", "False"]
+    assert trimmed({**env, "PYDANTIC_DISABLE_PLUGINS": "0"})[0] == "0"  # the user's choice wins

@@ -1,4 +1,4 @@
-"""`publish now` of one post imports none of the heavy modules (run with -X importtime)."""
+"""`publish now` of one post imports none of the heavy modules (run with -X importtime),\nwith the encrypted-file keyring backend (the `accounts` fixture's home)."""
 
 from __future__ import annotations
 
@@ -13,4 +13,6 @@ def test_publish_now_imports_nothing_heavy(accounts: Accounts, sandbox: SandboxS
     modules = imported_modules("publish", "now", str(post["id"]))
     assert texts_on(sandbox, "bluesky") == ["Light start"]  # it really published
     assert denied(modules, DENY_ALL) == []
+    # the encrypted-file backend needs no `keyring`; httpx's own CLI (rich, click) is skipped
+    assert denied(modules, ("keyring", "rich", "click", "pygments")) == []
     assert "httpx" in modules  # sending is the one reason to load it
