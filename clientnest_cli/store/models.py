@@ -262,6 +262,7 @@ class SecretEnrolment(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_ts(False))
 
 
+
 # --- case-insensitive lookup keys ---------------------------------------------------
 # SQLite's lower() folds ASCII only, so "Ölmühle" is found through a stored
 # Unicode casefold of the name instead; every insert and update keeps it current.
