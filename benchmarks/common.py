@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,3 +108,66 @@ def interleaved(
 
 def log(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def bench_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for timed subprocesses: bytecode written, as a user's install has it."""
+    out = dict(env or os.environ)
+    out.pop("PYTHONDONTWRITEBYTECODE", None)
+    return out
+
+
+TYPER_FLOOR = [PYTHON, "-c", "import typer"]
+
+
+@dataclass
+class Paired:
+    """A and B run alternately; the ratio is taken pair by pair (machine drift cancels)."""
+
+    figures: list[float]
+    floors: list[float]
+
+    @property
+    def ratios(self) -> list[float]:
+        return [f / b if b else math.inf for f, b in zip(self.figures, self.floors, strict=True)]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    def row(self, id_: str, workload: str, limit: float) -> Row:
+        fig, flo = statistics.median(self.figures), statistics.median(self.floors)
+        return Row(
+            id_,
+            workload,
+            f"{fig:.3f} s (median of {len(self.figures)})",
+            f"{flo:.3f} s",
+            f"{self.ratio:.2f}",
+            f"ratio ≤ {limit}",
+            "ok" if self.ratio <= limit else "MISS",
+        )
+
+
+def paired(
+    floor: Sequence[str],
+    figure: Sequence[str],
+    runs: int,
+    env: dict[str, str] | None = None,
+    before: Callable[[], list[str]] | None = None,
+) -> Paired:
+    """Floor and figure alternately, ``runs`` pairs, after one warm-up of each.
+
+    ``before`` (optional) is called untimed before each figure run and returns
+    extra arguments for it (e.g. the id of a fresh post to publish)."""
+    env = bench_env(env)
+
+    def fig_cmd() -> list[str]:
+        return [*figure, *(before() if before else [])]
+
+    timed(floor, env), timed(fig_cmd(), env)  # warm the page cache and write bytecode
+    floors, figures = [], []
+    for _ in range(runs):
+        floors.append(timed(floor, env))
+        cmd = fig_cmd()
+        figures.append(timed(cmd, env))
+    return Paired(figures, floors)

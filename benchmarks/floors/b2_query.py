@@ -1,4 +1,4 @@
-"""B2's floor: import sqlmodel, run `post list --limit 50`'s query with sqlite3, print JSON.
+"""B2's floor: run `post list --limit 50`'s query with bare sqlite3 (no ORM), print JSON.
 
     python benchmarks/floors/b2_query.py DB_FILE
 
@@ -9,8 +9,6 @@ The SQL is what ``store.post_repos.Posts.list`` builds for the default filter
 import json
 import sqlite3
 import sys
-
-import sqlmodel  # noqa: F401  (the floor pays for the same ORM import)
 
 SQL = (
     "SELECT post.id, post.account_id, post.content, post.hashtags, post.category, "

@@ -7,7 +7,7 @@ their modules, so it costs little more than importing Typer; `clientnest post
 
 from __future__ import annotations
 
-from clientnest_cli.cli import lazy, setup
+from clientnest_cli.cli import lazy, setup, startup
 from clientnest_cli.cli.app import app
 
 setup.register(app)
@@ -37,4 +37,5 @@ lazy.groups(
 
 
 def run() -> None:
+    startup.trim()
     app(prog_name="clientnest")

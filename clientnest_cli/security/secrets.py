@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -99,12 +100,15 @@ class Secrets:
 
     # --- operations --------------------------------------------------------
     def _call(self, what: str, fn: Any, *args: Any) -> Any:
-        from keyring.errors import KeyringError
-
         try:
             with self._lock:
                 return fn(*args)
-        except KeyringError as exc:
+        except Exception as exc:
+            # Only a loaded keyring can raise its errors: the encrypted file
+            # backend never needs `keyring` imported (~0.3x `import typer`).
+            errors = sys.modules.get("keyring.errors")
+            if errors is None or not isinstance(exc, errors.KeyringError):
+                raise
             raise SecretsError(
                 f"the keyring could not {what} a secret: {exc}", hint=ENABLE_HINT
             ) from exc
