@@ -29,6 +29,7 @@ lazy.groups(
         ("sandbox", "sandbox", "Local emulators of every platform, for trying things."),
         ("audit", "audit", "Who did what, when."),
         ("analytics", "analytics", "What works: overview, best times, growth, health, export."),
+        ("report", "report", "Client reports: one self-contained HTML page, Markdown or PDF."),
     ],
 )
 
