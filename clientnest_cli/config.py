@@ -91,6 +91,8 @@ class NotificationSettings(Section):
 class ReportSettings(Section):
     agency_name: str = ""  # shown at the top of every client report
     logo: str | None = None  # path to a PNG/JPEG/SVG/GIF/WebP logo, embedded in the report
+    monthly: bool = False  # the daemon writes each client's report for the month just ended
+    folder: str | None = None  # where monthly reports go; default: <data dir>/reports
 
 
 class SecretsSettings(Section):

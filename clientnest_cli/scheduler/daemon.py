@@ -130,6 +130,8 @@ class Daemon:
             ("account sync", self._accounts, settings.account_sync_interval_minutes * 60),
             ("health alerts", self._health, HEALTH_INTERVAL_S),
         ]
+        if self.ctx.settings.report.monthly:
+            jobs.append(("monthly reports", self._monthly_reports, HEALTH_INTERVAL_S))
         for name, fn, seconds in jobs:
             scheduler.add_job(self._guard, "interval", args=(name, fn), seconds=seconds, id=name)
         scheduler.start()
@@ -200,6 +202,13 @@ class Daemon:
         new = check(self.ctx)
         if new:
             log.info("health alerts", extra={"event": "health", "new": len(new)})
+
+    def _monthly_reports(self) -> None:
+        from clientnest_cli.services.report_monthly import monthly_reports
+
+        written = monthly_reports(self.ctx)
+        if written:
+            log.info("client reports", extra={"event": "reports", "written": len(written)})
 
 
 HEALTH_INTERVAL_S = 3600  # `analytics health` once an hour; each new alert notified once
