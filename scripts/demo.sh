@@ -80,4 +80,9 @@ cn analytics overview --period 30d
 cn analytics best-times bluesky:demo.bsky.sandbox
 cn analytics health
 
+echo; echo "== 8. The client report: the month's page for Acme Coffee, one self-contained file"
+cn accounts set-client bluesky:demo.bsky.sandbox "Acme Coffee"
+cn report client "Acme Coffee" --from "$(date -u -d '30 days ago' +%F)" --to "$(date -u +%F)" \
+  --output "$CLIENTNEST_HOME/acme-coffee-report.html"
+
 echo; echo "Demo finished. Everything lives in $CLIENTNEST_HOME (delete it when done)."

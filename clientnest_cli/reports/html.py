@@ -64,6 +64,12 @@ def delta(value: float | None) -> str:
     return "" if value is None else f"{value:+.1f}%"
 
 
+def rate(block: dict[str, Any]) -> Any:
+    """A formatter of the block's engagement rate that says what it is a share of."""
+    basis = block.get("rate_basis")
+    return lambda value: pct(value) + (f" of {basis}" if basis and value is not None else "")
+
+
 def chart_set(data: dict[str, Any]) -> dict[str, Any]:
     """Every chart of the report as SVG text (None where there is nothing to draw)."""
     return {
@@ -90,7 +96,7 @@ def render(data: dict[str, Any]) -> str:
 
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(pct=pct, num=num, delta=delta, safe_url=safe_url)
-    env.globals.update(pct=pct, num=num)
+    env.globals.update(pct=pct, num=num, rate=rate)
     drawn = chart_set(data)
     svg = {k: Markup(v) if isinstance(v, str) else v for k, v in drawn.items() if k != "heatmaps"}
     heatmaps = [{**h, "svg": Markup(h["svg"]) if h["svg"] else None} for h in drawn["heatmaps"]]

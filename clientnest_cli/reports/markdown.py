@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from clientnest_cli.reports.html import chart_set, delta, num, pct, safe_url
+from clientnest_cli.reports.html import chart_set, delta, num, pct, rate, safe_url
 
 SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
@@ -35,7 +35,7 @@ def _row(name: str, block: dict[str, Any]) -> str:
         _figure(block, "posts", num),
         _figure(block, "impressions", num),
         _figure(block, "interactions", num),
-        _figure(block, "engagement_rate", pct),
+        _figure(block, "engagement_rate", rate(block)),
         "—" if followers is None else f"{followers:+,}",
     ]
     return "| " + " | ".join(cells) + " |"

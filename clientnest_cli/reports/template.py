@@ -52,7 +52,7 @@ th:first-child, td:first-child { text-align: left; }
   {{ cell(block, "posts", num) }}
   {{ cell(block, "impressions", num) }}
   {{ cell(block, "interactions", num) }}
-  {{ cell(block, "engagement_rate", pct) }}
+  {{ cell(block, "engagement_rate", rate(block)) }}
   <td data-figure="followers_change" data-value="{{ block.followers_change|tojson }}">
     {{- "—" if block.followers_change is none else "{:+,}".format(block.followers_change) -}}
   </td>
