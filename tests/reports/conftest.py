@@ -55,6 +55,17 @@ def attach(name: str, ids: list[int]) -> None:
 
 @pytest.fixture
 def client(home: Path) -> Client:
+    return _seeded_client()
+
+
+@pytest.fixture
+def client_db(home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Client:
+    """The same seeded client on SQLite and on PostgreSQL."""
+    monkeypatch.setenv("CLIENTNEST_DATABASE_URL", database_url)
+    return _seeded_client()
+
+
+def _seeded_client() -> Client:
     init_store()
     specs = {
         "x:acme": spec_for(21, 200, "x", timezone="Europe/Berlin"),

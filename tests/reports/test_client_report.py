@@ -50,7 +50,7 @@ def parse(text: str) -> Page:
     return page
 
 
-def test_report_figures_equal_the_overview(client: Client, tmp_path: Path) -> None:
+def test_report_figures_equal_the_overview(client_db: Client, tmp_path: Path) -> None:
     target = tmp_path / "acme.html"
     ok("report", "client", CLIENT, "--month", MONTH, "--output", str(target))
     page = parse(target.read_text())
