@@ -102,6 +102,8 @@ similar accounts.</p>{% endif %}
       comments, {{ p.shares|num }} shares){% if p.impressions is not none %},
       {{ p.impressions|num }} impressions{% endif %}{% if p.engagement_rate is not none %},
       engagement {{ p.engagement_rate|pct }}{% endif %}</div>
+    {% if p.sentiment %}<div class="muted">Comments: {{ p.sentiment.positive }} positive,
+      {{ p.sentiment.neutral }} neutral, {{ p.sentiment.negative }} negative</div>{% endif %}
   </div>
 </div>
 {% else %}<p class="muted">No published posts in this period.</p>
@@ -110,7 +112,8 @@ similar accounts.</p>{% endif %}
 <h2>What people said</h2>
 {% if r.sentiment.comments %}
 <p id="sentiment">{{ r.sentiment.comments }} comments: {{ r.sentiment.positive }} positive,
-{{ r.sentiment.neutral }} neutral, {{ r.sentiment.negative }} negative.</p>
+{{ r.sentiment.neutral }} neutral, {{ r.sentiment.negative }} negative{% if r.sentiment.unscored %},
+{{ r.sentiment.unscored }} in a language the scorer cannot read{% endif %}.</p>
 {% else %}<p class="muted">No comments scored in this period.</p>{% endif %}
 
 <h2>What to try next</h2>

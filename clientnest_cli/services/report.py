@@ -144,7 +144,7 @@ def gather(
         ],
         "weekly": [_plain(r) for r in weekly.to_dict("records")],
         "best_times": _best_times(ctx, sc, overview["accounts"]),
-        "top_posts": _top_posts(ctx, sc),
+        "top_posts": _with_sentiment(_top_posts(ctx, sc), overview["accounts"]),
         "sentiment": _sentiment(overview["accounts"]),
         "schedule": _schedule(ctx, sc, max(sc.end, now or datetime.now(UTC))),
         "recommendations": [],
@@ -243,8 +243,27 @@ def _top_posts(ctx: AppContext, sc: Scope) -> list[dict[str, Any]]:
     return out
 
 
+def _with_sentiment(
+    posts: list[dict[str, Any]], accounts: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each top post gets its comments' label counts (None when it has no comments)."""
+    per_post = {
+        int(p["post_id"]): p
+        for block in accounts
+        for p in (block.get("sentiment") or {}).get("posts", [])
+    }
+    for post in posts:
+        found = per_post.get(post["id"])
+        post["sentiment"] = (
+            {k: int(found.get(k) or 0) for k in ("positive", "neutral", "negative", "unscored")}
+            if found
+            else None
+        )
+    return posts
+
+
 def _sentiment(accounts: list[dict[str, Any]]) -> dict[str, Any]:
-    totals = {"positive": 0, "neutral": 0, "negative": 0}
+    totals = {"positive": 0, "neutral": 0, "negative": 0, "unscored": 0}
     for block in accounts:
         summary = block.get("sentiment") or {}
         for key in totals:

@@ -79,7 +79,7 @@ def _seeded_client() -> Client:
 def add_hostile_posts(account_id: int, media_dir: Path) -> None:
     """A top post with hostile text, a javascript: link and an image; a hostile scheduled post."""
     from clientnest_cli.services.context import AppContext
-    from clientnest_cli.store.models import Post, PostMedia, PostMetricsSnapshot
+    from clientnest_cli.store.models import Comment, Post, PostMedia, PostMetricsSnapshot
 
     media_dir.mkdir(parents=True, exist_ok=True)
     (media_dir / "pixel.png").write_bytes(PNG)
@@ -109,6 +109,10 @@ def add_hostile_posts(account_id: int, media_dir: Path) -> None:
                     post_id=post.id, file="pixel.png", media_type="image/png", sha256="0" * 64
                 )
             )
+            for n, words in enumerate(
+                ("I love this, wonderful coffee!", "Terrible, awful service <script>x</script>")
+            ):
+                session.add(Comment(post_id=post.id, platform_comment_id=f"c{n}", text=words))
             session.add(
                 PostMetricsSnapshot(
                     post_id=post.id,

@@ -163,6 +163,9 @@ def test_hostile_text_is_inert(client: Client, home: Path, tmp_path: Path) -> No
     top = data["top_posts"][0]
     assert top["text"].startswith("<script>") and top["url"] == "javascript:alert(3)"
     assert data["schedule"] and "evil.test" in data["schedule"][0]["text"]
+    assert top["sentiment"]["positive"] == 1 and top["sentiment"]["negative"] == 1
+    assert data["sentiment"]["positive"] >= 1 and data["sentiment"]["negative"] >= 1
+    assert "Comments: 1 positive" in html
     md = tmp_path / "hostile.md"
     ok("report", "client", CLIENT, "--month", MONTH, "--format", "md", "--output", str(md))
     text = md.read_text()
