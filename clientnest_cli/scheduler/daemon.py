@@ -15,7 +15,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.errors import ClientNestError, StoreError
@@ -130,10 +130,18 @@ class Daemon:
             ("account sync", self._accounts, settings.account_sync_interval_minutes * 60),
             ("health alerts", self._health, HEALTH_INTERVAL_S),
         ]
-        if self.ctx.settings.report.monthly:
-            jobs.append(("monthly reports", self._monthly_reports, HEALTH_INTERVAL_S))
         for name, fn, seconds in jobs:
             scheduler.add_job(self._guard, "interval", args=(name, fn), seconds=seconds, id=name)
+        if self.ctx.settings.report.monthly:  # soon after start too: catch up a missed 1st
+            name = "monthly reports"
+            scheduler.add_job(
+                self._guard,
+                "interval",
+                args=(name, self._monthly_reports),
+                seconds=HEALTH_INTERVAL_S,
+                id=name,
+                next_run_time=datetime.now(UTC) + timedelta(seconds=30),
+            )
         scheduler.start()
         self._scheduler = scheduler
 

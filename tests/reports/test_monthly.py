@@ -46,3 +46,19 @@ def test_monthly_reports_off_by_default(client: Client) -> None:
         assert monthly_reports(ctx, now=datetime(2026, 11, 1, 6, tzinfo=UTC)) == []
     finally:
         ctx.close()
+
+
+def test_daemon_schedules_monthly_reports_when_enabled(client: Client, home: Path) -> None:
+    from clientnest_cli.scheduler.daemon import Daemon
+    from clientnest_cli.services.context import AppContext
+
+    (home / "config.toml").write_text("[report]\nmonthly = true\n")
+    ctx = AppContext()
+    daemon = Daemon(ctx, "test-worker")
+    try:
+        daemon._start_scheduler()
+        job = daemon._scheduler.get_job("monthly reports")
+        assert job is not None and job.next_run_time is not None
+    finally:
+        daemon._scheduler.shutdown(wait=False)
+        ctx.close()
