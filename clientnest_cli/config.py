@@ -70,6 +70,13 @@ class NotificationSettings(Section):
     webhook_format: str = Field("slack", pattern="^(slack|discord)$")
 
 
+class ReportSettings(Section):
+    agency_name: str = ""  # shown at the top of every client report
+    logo: str | None = None  # path to a PNG/JPEG/SVG/GIF/WebP logo, embedded in the report
+    monthly: bool = False  # the daemon writes each client's report for the month just ended
+    folder: str | None = None  # where monthly reports go; default: <data dir>/reports
+
+
 class SecretsSettings(Section):
     backend: str = Field("auto", pattern="^(auto|keyring|file|cryptfile)$")  # cryptfile = file
     tokens: str = Field("keyring", pattern="^(keyring|store)$")  # store: shared, team mode
@@ -91,6 +98,7 @@ class Settings(BaseSettings):
     platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -80,6 +80,11 @@ cn analytics overview --period 30d
 cn analytics best-times bluesky:demo.bsky.sandbox
 cn analytics health
 
+echo; echo "== 8. The client report: the month's page for Acme Coffee, one self-contained file"
+cn accounts set-client bluesky:demo.bsky.sandbox "Acme Coffee"
+cn report client "Acme Coffee" --from "$(date -u -d '30 days ago' +%F)" --to "$(date -u +%F)" \
+  --output "$CLIENTNEST_HOME/acme-coffee-report.html"
+
 echo; echo "Demo finished. Everything lives in $CLIENTNEST_HOME (delete it when done)."
 echo "Now look at it on screens:"
 echo "  CLIENTNEST_HOME=$CLIENTNEST_HOME CLIENTNEST_SECRETS_PASSPHRASE=$CLIENTNEST_SECRETS_PASSPHRASE $CN tui"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install what the real-part tests need from Debian: PostgreSQL and gnome-keyring.
+# Install what the real-part tests need from Debian: PostgreSQL, gnome-keyring and
+# Chromium (headless, for the client-report browser test and PDF printing).
 set -euo pipefail
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
 command -v gnome-keyring-daemon >/dev/null || need+=(gnome-keyring)
 command -v dbus-run-session >/dev/null || need+=(dbus)
 command -v dbus-launch >/dev/null || need+=(dbus-x11)

@@ -32,6 +32,7 @@ lazy.groups(
         ("analytics", "analytics", "What works: overview, best times, growth, health, export."),
         ("policy", "policy", "The team's approval rules and tier limits."),
         ("tui", "tui:tui", "Open the terminal UI: dashboard, posts, editor, calendar."),
+        ("report", "report", "Client reports: one self-contained HTML page, Markdown or PDF."),
     ],
 )
 

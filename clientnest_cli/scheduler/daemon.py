@@ -16,7 +16,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.errors import ClientNestError, StoreError
@@ -162,6 +162,16 @@ class Daemon:
         ]
         for name, fn, seconds in jobs:
             scheduler.add_job(self._guard, "interval", args=(name, fn), seconds=seconds, id=name)
+        if self.ctx.settings.report.monthly:  # soon after start too: catch up a missed 1st
+            name = "monthly reports"
+            scheduler.add_job(
+                self._guard,
+                "interval",
+                args=(name, self._monthly_reports),
+                seconds=HEALTH_INTERVAL_S,
+                id=name,
+                next_run_time=datetime.now(UTC) + timedelta(seconds=30),
+            )
         scheduler.start()
         self._scheduler = scheduler
 
@@ -230,6 +240,13 @@ class Daemon:
         new = check(self.ctx)
         if new:
             log.info("health alerts", extra={"event": "health", "new": len(new)})
+
+    def _monthly_reports(self) -> None:
+        from clientnest_cli.services.report_monthly import monthly_reports
+
+        written = monthly_reports(self.ctx)
+        if written:
+            log.info("client reports", extra={"event": "reports", "written": len(written)})
 
 
 HEALTH_INTERVAL_S = 3600  # `analytics health` once an hour; each new alert notified once

@@ -21,7 +21,7 @@ from tests.tui.conftest import settle
 
 pytestmark = pytest.mark.asyncio
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-ARTEFACTS = Path(__file__).parents[2] / ".test-artefacts" / "tui"  # kept for a look on failure
+ARTEFACTS = Path(__file__).parents[2] / "test-artefacts" / "tui"  # kept for a look on failure
 SIZE = (140, 40)
 
 
