@@ -16,14 +16,21 @@ from clientnest_cli.errors import BadInput
 APPROVAL_REQUIRED = "required"
 
 DRAFT, SCHEDULED, PUBLISHING = PostStatus.DRAFT, PostStatus.SCHEDULED, PostStatus.PUBLISHING
+CHECKING = PostStatus.CHECKING
 PUBLISHED, FAILED, CANCELED = PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.CANCELED
 
 # current status -> the statuses it may move to
 TRANSITIONS: dict[str, frozenset[str]] = {
     DRAFT: frozenset({SCHEDULED, CANCELED}),
     SCHEDULED: frozenset({DRAFT, PUBLISHING, CANCELED}),
-    # the engine: ok, retryable (back to scheduled), permanent/unknown (failed)
-    PUBLISHING: frozenset({PUBLISHED, SCHEDULED, FAILED}),
+    # the engine: ok, retryable (back to scheduled), permanent (failed), or the
+    # send may have landed and the platform cannot be asked yet (checking)
+    PUBLISHING: frozenset({PUBLISHED, SCHEDULED, FAILED, CHECKING}),
+    # reconciliation asks again later (minutes, then hours): it claims the post
+    # back to publishing for the lookup; found → published, certainly absent →
+    # scheduled, still no answer → checking again, asked too often → failed
+    # "outcome unknown — check the account". Never re-sent blindly.
+    CHECKING: frozenset({PUBLISHING}),
     PUBLISHED: frozenset(),
     # a failed post can be rescheduled, taken back to draft, or given up
     FAILED: frozenset({SCHEDULED, DRAFT, CANCELED}),
@@ -36,6 +43,8 @@ _WHY_NOT: dict[tuple[str, str], str] = {
     (PUBLISHED, CANCELED): "it is already published",
     (PUBLISHING, CANCELED): "it is being sent right now; wait for the outcome",
     (PUBLISHING, DRAFT): "it is being sent right now; wait for the outcome",
+    (CHECKING, CANCELED): "it may already be live; ClientNest is checking the platform",
+    (CHECKING, DRAFT): "it may already be live; ClientNest is checking the platform",
     (CANCELED, SCHEDULED): "it was canceled",
     (DRAFT, DRAFT): "it is already a draft",
 }
@@ -44,6 +53,7 @@ _HINTS: dict[str, str] = {
     PUBLISHED: "copy it with `clientnest post duplicate ID` to post it again",
     CANCELED: "copy it with `clientnest post duplicate ID` to use it again",
     PUBLISHING: "see `clientnest post show ID` in a moment",
+    CHECKING: "ClientNest asks the platform again later; see `clientnest post show ID`",
 }
 
 
@@ -76,7 +86,10 @@ def check_transition(current: str, target: str, what: str = "the post") -> None:
 
 def check_editable(status: str, what: str = "the post") -> None:
     if status not in EDITABLE:
-        reason = "already published" if status == PUBLISHED else "being sent right now"
+        reason = {
+            PUBLISHED: "already published",
+            CHECKING: "perhaps already live (ClientNest is checking the platform)",
+        }.get(status, "being sent right now")
         raise BadInput(f"{what} cannot be edited: it is {reason}", hint=_HINTS.get(status))
 
 
@@ -95,6 +108,7 @@ def publishable_reason(post: _PostLike) -> str | None:
             PUBLISHED: "it is already published",
             FAILED: "it failed: reschedule it with `clientnest post schedule`",
             CANCELED: "it was canceled",
+            CHECKING: "it may already be live; ClientNest is checking the platform",
         }.get(status, f"its status is {status}")
     approval = post.approval_status or ApprovalStatus.NOT_REQUIRED
     if approval == APPROVAL_REQUIRED:

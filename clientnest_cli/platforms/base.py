@@ -168,3 +168,16 @@ class Adapter(ABC):
     @abstractmethod
     def connect(cls, req: ConnectRequest, http: httpx.Client) -> Connected:
         """Finish connecting: exchange a code, log in, or check a webhook/file."""
+
+
+def lookup_failed(exc: PlatformError, prefix: str = "") -> Existence:
+    """``find_existing``'s answer when its lookup failed.
+
+    A transient failure (5xx, 429, timeout, cut connection) or an auth problem
+    is not an answer: it is raised, so the publisher retries the lookup with
+    backoff (and parks the post in ``checking`` if it still cannot ask). Only
+    a definite refusal becomes "unknown".
+    """
+    if exc.kind in ("retryable", "unknown", "auth"):
+        raise exc
+    return Existence.unknown(f"{prefix}{exc.message}")

@@ -28,7 +28,13 @@ from clientnest_cli.domain.outgoing import (
     Violation,
 )
 from clientnest_cli.errors import BadInput, PlatformError
-from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
+from clientnest_cli.platforms.base import (
+    Adapter,
+    Capabilities,
+    Connected,
+    ConnectRequest,
+    lookup_failed,
+)
 from clientnest_cli.platforms.http import send
 from clientnest_cli.platforms.meta_graph import (
     GraphProduct,
@@ -209,9 +215,7 @@ class FacebookAdapter(Adapter):
             resp = self._call("GET", f"{self.page_id}/feed?{query}", "looking for earlier posts")
             recent = graph_json(resp, GRAPH, "looking for earlier posts").get("data") or []
         except PlatformError as exc:
-            if exc.kind == "auth":
-                raise
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         for item in recent:
             if str(item.get("message", "")).strip() == wanted:
                 post_id = str(item["id"])

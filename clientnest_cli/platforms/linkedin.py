@@ -29,7 +29,13 @@ from clientnest_cli.domain.outgoing import (
     Violation,
 )
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
+from clientnest_cli.platforms.base import (
+    Adapter,
+    Capabilities,
+    Connected,
+    ConnectRequest,
+    lookup_failed,
+)
 from clientnest_cli.platforms.http import send
 from clientnest_cli.platforms.linkedin_errors import (
     RECONNECT,
@@ -221,9 +227,7 @@ class LinkedInAdapter(Adapter):
         try:
             recent = self._recent_posts()
         except PlatformError as exc:
-            if exc.kind == "auth":
-                raise
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         escaped = linkedin_escape(post.text).strip()
         for element in recent:
             commentary = str(element.get("commentary", "")).strip()

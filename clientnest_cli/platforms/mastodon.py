@@ -29,7 +29,13 @@ from clientnest_cli.domain.outgoing import (
     Violation,
 )
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
+from clientnest_cli.platforms.base import (
+    Adapter,
+    Capabilities,
+    Connected,
+    ConnectRequest,
+    lookup_failed,
+)
 from clientnest_cli.platforms.http import send
 from clientnest_cli.platforms.mastodon_support import (
     RECONNECT_HINT,
@@ -211,7 +217,7 @@ class MastodonAdapter(Adapter):
         try:
             return self._search_recent(post)
         except PlatformError as exc:
-            return Existence.unknown(f"could not list recent Mastodon posts: {exc.message}")
+            return lookup_failed(exc, "could not list recent Mastodon posts: ")
 
     def _search_recent(self, post: OutgoingPost) -> Existence:
         account_id = self.account.platform_user_id or self.account_info().platform_user_id

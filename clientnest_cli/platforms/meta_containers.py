@@ -32,7 +32,7 @@ from clientnest_cli.domain.outgoing import (
     PublishedRef,
 )
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.base import AccountContext
+from clientnest_cli.platforms.base import AccountContext, lookup_failed
 from clientnest_cli.platforms.http import send
 from clientnest_cli.platforms.meta_graph import json_of, raise_for_status
 from clientnest_cli.platforms.meta_oauth import MetaOAuth
@@ -293,9 +293,7 @@ class MetaContainerAdapter(MetaOAuth):
                 return Existence.absent()
             ref = self.search(post)
         except PlatformError as exc:
-            if exc.kind == "auth":
-                raise
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         if ref is not None:
             return Existence.found(ref)
         if post.resume_token:

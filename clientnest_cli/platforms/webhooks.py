@@ -29,6 +29,7 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    lookup_failed,
 )
 from clientnest_cli.platforms.http import retry_after_seconds, send
 
@@ -162,7 +163,7 @@ class DiscordAdapter(WebhookAdapter):
                 platform=self.name,
             )
         except PlatformError as exc:
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         if resp.status_code == 200:
             return Existence.found(PublishedRef(post.resume_token))
         if resp.status_code == 404 and _discord_code(resp) == 10008:

@@ -32,6 +32,7 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    lookup_failed,
 )
 from clientnest_cli.platforms.http import send
 from clientnest_cli.platforms.x_support import (
@@ -166,7 +167,7 @@ class XAdapter(Adapter):
                     return Existence.absent()
                 params["pagination_token"] = next_token
         except PlatformError as exc:
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         return Existence.unknown(f"more than {FIND_PAGES * 100} recent posts to search")
 
     # --- metrics and comments ----------------------------------------------

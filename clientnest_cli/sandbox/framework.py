@@ -32,6 +32,9 @@ class Faults:
     rate_limit_reset_s: float = 1.0  # how far ahead the reset header points
     latency_s: float = 0.0  # added to every request
     drop_after_write: float = 0.0  # store the write, then cut the connection
+    error_after_write: float = 0.0  # store the write, then answer 502 (a proxy in front)
+    error_after_write_times: int = 0  # the next N writes: store, then answer 502
+    wrong_status: int = 0  # answer writes with this status (e.g. 302, 202), storing nothing
     duplicate_rejection: bool = True  # the platform's own duplicate-content check
     consent: str = "approve"  # OAuth consent: approve | deny | never (no redirect)
     seed: int | None = None
@@ -41,6 +44,12 @@ class Faults:
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self._rng.random() < rate
+
+    def take_after_write(self) -> bool:
+        if self.error_after_write_times > 0:
+            self.error_after_write_times -= 1
+            return True
+        return False
 
     def update(self, values: dict[str, Any]) -> None:
         names = {f.name for f in fields(self)}
@@ -183,12 +192,21 @@ class Emulator:
             return self.error(503, "service unavailable (sandbox fault)")
         if self.faults.roll(self.faults.rate_limit_rate):
             return self.throttle()
+        if self.faults.wrong_status:
+            return wrong_status_response(self.faults.wrong_status)
         return None
 
     def maybe_drop(self, response: Response) -> Response:
-        """Call after storing a write: maybe cut the connection instead of answering."""
+        """Call after storing a write: maybe cut the connection, or answer 502 as a
+        proxy in front of the platform would, instead of the platform's answer."""
         if self.faults.roll(self.faults.drop_after_write):
             return DroppedResponse()
+        if self.faults.take_after_write() or self.faults.roll(self.faults.error_after_write):
+            return Response(
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+                status_code=502,
+                media_type="text/html",
+            )
         return response
 
     def app(self) -> Starlette:
@@ -357,3 +375,15 @@ class SandboxServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def wrong_status_response(status: int) -> Response:
+    """A status the platform does not document for success (a proxy's redirect to a
+    login page, an unexpected 2xx): nothing is stored."""
+    if 300 <= status < 400:
+        return Response(
+            "Moved (sandbox fault)",
+            status_code=status,
+            headers={"location": "https://login.example.invalid/"},
+        )
+    return Response("unexpected answer (sandbox fault)", status_code=status)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # The newest migration; a test checks it equals Alembic's head.
-SCHEMA_REVISION = "0001_initial"
+SCHEMA_REVISION = "0002_publish_checking"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

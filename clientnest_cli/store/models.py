@@ -111,6 +111,8 @@ class Post(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
     updated_at: datetime = Field(default_factory=_created, sa_column=_ts(False))
+    # how often a post in `checking` was asked about (its send may have landed)
+    checks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class PostMedia(SQLModel, table=True):

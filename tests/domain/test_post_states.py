@@ -25,7 +25,7 @@ from clientnest_cli.domain.recurrence import (
 )
 from clientnest_cli.errors import BadInput
 
-STATUSES = ["draft", "scheduled", "publishing", "published", "failed", "canceled"]
+STATUSES = ["draft", "scheduled", "publishing", "checking", "published", "failed", "canceled"]
 
 
 @dataclass

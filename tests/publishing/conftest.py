@@ -29,6 +29,8 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__BACKOFF_BASE_SECONDS", "0.01")
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__BACKOFF_MAX_SECONDS", "0.05")
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__MAX_ATTEMPTS", "12")
+    monkeypatch.setenv("CLIENTNEST_PUBLISHING__CHECK_WAIT_SECONDS", "0.05")
+    monkeypatch.setenv("CLIENTNEST_PUBLISHING__CHECK_WAIT_MAX_SECONDS", "0.2")
 
 
 @pytest.fixture

@@ -22,9 +22,16 @@ from types import TracebackType
 
 REPO = Path(__file__).resolve().parents[2]
 
-# PublishingSettings.lease_seconds has a floor of 5 s (config.py: ge=5).
+# Short leases so a killed daemon's posts are taken over within a test. The lease must
+# outlast one request plus the fencing margin (config.py), and a reconciler waits
+# lease end + HTTP timeout + margin (here 10 + 4 + 1 s) before it takes a post over.
 FAST_SETTINGS = {
-    "CLIENTNEST_PUBLISHING__LEASE_SECONDS": "5",
+    "CLIENTNEST_PUBLISHING__LEASE_SECONDS": "10",
+    "CLIENTNEST_PUBLISHING__HTTP_TIMEOUT_SECONDS": "4",
+    "CLIENTNEST_PUBLISHING__FENCE_MARGIN_SECONDS": "1",
+    "CLIENTNEST_PUBLISHING__CHECK_WAIT_SECONDS": "0.5",
+    "CLIENTNEST_PUBLISHING__CHECK_WAIT_MAX_SECONDS": "3",
+    "CLIENTNEST_PUBLISHING__MAX_CHECKS": "30",
     "CLIENTNEST_PUBLISHING__BACKOFF_BASE_SECONDS": "0.05",
     "CLIENTNEST_PUBLISHING__BACKOFF_MAX_SECONDS": "0.2",
     "CLIENTNEST_PUBLISHING__MAX_ATTEMPTS": "20",

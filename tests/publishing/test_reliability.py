@@ -358,11 +358,11 @@ def test_a_publisher_that_lost_its_lease_while_slow_does_not_send(
         worker = threading.Thread(target=slow._send, args=(post_id, slow_report))
         worker.start()
         assert stalled.wait(10)
-        with ctx.store.session() as session:  # A's lease runs out while it stalls
+        with ctx.store.session() as session:  # A's lease (and the fencing grace) run out
             session.execute(
                 update(Post)
                 .where(Post.id == post_id)  # type: ignore[arg-type]
-                .values(lease_expires_at=utcnow() - timedelta(seconds=1))
+                .values(lease_expires_at=utcnow() - timedelta(seconds=fast.fence.grace_s + 1))
             )
         taken = fast.reconcile_expired()
         assert taken.retrying and not taken.published, taken  # absent → scheduled again
