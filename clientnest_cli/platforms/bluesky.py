@@ -29,6 +29,7 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
     lookup_failed,
 )
 from clientnest_cli.platforms.bluesky_support import image_size, record_key
@@ -129,6 +130,7 @@ class BlueskyAdapter(Adapter):
             earlier = self._earlier_attempt(rkey, post.text)
             if earlier is not None:
                 return earlier
+        expect_success(response, {200}, platform=PLATFORM, display="Bluesky", action="createRecord")
         data = checked(response, write=True)
         return self._ref(str(data["uri"]), str(data["cid"]))
 

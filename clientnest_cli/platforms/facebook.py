@@ -33,6 +33,7 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
     lookup_failed,
 )
 from clientnest_cli.platforms.http import send
@@ -145,6 +146,8 @@ class FacebookAdapter(Adapter):
         )
         if not is_duplicate(resp):
             raise_for_status(resp, GRAPH, action)
+        # the Graph API answers 200 to everything that succeeds
+        expect_success(resp, {200}, platform=self.name, display="Facebook", action=action)
         return resp
 
     # --- content -------------------------------------------------------------------

@@ -34,6 +34,7 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
     lookup_failed,
 )
 from clientnest_cli.platforms.http import send
@@ -116,6 +117,8 @@ class LinkedInAdapter(Adapter):
         )
         if not (resp.status_code == 422 and write):  # duplicates are read by the caller
             raise_for_status(resp, action)
+        ok = {200, 201} if write else range(200, 300)
+        expect_success(resp, ok, platform=self.name, display="LinkedIn", action=action)
         return resp
 
     def author_urn(self) -> str:
@@ -191,6 +194,7 @@ class LinkedInAdapter(Adapter):
         resp = self._call("POST", "/rest/posts", "publishing", write=True, json=body)
         if resp.status_code == 422:
             return self._duplicate(resp)
+        expect_success(resp, {201}, platform=self.name, display="LinkedIn", action="the new post")
         urn = resp.headers.get("x-restli-id") or resp.headers.get("x-linkedin-id")
         if not urn:
             raise PlatformError(

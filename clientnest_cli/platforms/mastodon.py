@@ -34,6 +34,7 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
     lookup_failed,
 )
 from clientnest_cli.platforms.http import send
@@ -162,6 +163,7 @@ class MastodonAdapter(Adapter):
             json=payload,
             headers=self._headers(idempotency_key=key),
         )
+        expect_success(resp, {200}, platform=self.name, display="Mastodon", action=action)
         raise_for_status(resp, action)
         try:
             return status_ref(resp.json())

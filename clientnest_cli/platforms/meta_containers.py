@@ -32,7 +32,7 @@ from clientnest_cli.domain.outgoing import (
     PublishedRef,
 )
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.base import AccountContext, lookup_failed
+from clientnest_cli.platforms.base import AccountContext, expect_success, lookup_failed
 from clientnest_cli.platforms.http import send
 from clientnest_cli.platforms.meta_graph import json_of, raise_for_status
 from clientnest_cli.platforms.meta_oauth import MetaOAuth
@@ -118,6 +118,8 @@ class MetaContainerAdapter(MetaOAuth):
             headers={"Authorization": f"Bearer {token}"},
         )
         raise_for_status(resp, self.graph(), action)
+        # the Graph API answers 200 to everything that succeeds
+        expect_success(resp, {200}, platform=self.name, display=self.display_name, action=action)
         return json_of(resp, self.graph(), action)
 
     def media_url(self, item: MediaItem) -> str:

@@ -32,6 +32,7 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
     lookup_failed,
 )
 from clientnest_cli.platforms.http import send
@@ -98,6 +99,8 @@ class TikTokAdapter(Adapter):
             headers=headers,
             **kwargs,
         )
+        # the Content Posting and Display APIs answer 200 with an "ok" error code
+        expect_success(resp, {200}, platform=PLATFORM, display="TikTok", action=action)
         return data_of(resp, action)
 
     # --- content -------------------------------------------------------------------------
@@ -293,10 +296,24 @@ class TikTokAdapter(Adapter):
                     return Existence.found(self.ref_for(post.resume_token, data))
                 if state == "FAILED":
                     return Existence.absent()
-                return Existence.unknown(f"TikTok is still processing the post ({state})")
-            return self.search(post)
+                raise PlatformError(  # not an answer yet: ask again later
+                    f"TikTok is still processing the post ({state})",
+                    kind="retryable",
+                    platform=PLATFORM,
+                )
+            found = self.search(post)
         except PlatformError as exc:
             return lookup_failed(exc)
+        if found.state == "absent":
+            # TikTok lists a post only once it is processed, and without the publish id
+            # (its answer was lost) "not listed yet" is no proof: ask again later.
+            raise PlatformError(
+                "TikTok does not list the post (yet); a post still being processed is not "
+                "listed, so ClientNest asks again later",
+                kind="retryable",
+                platform=PLATFORM,
+            )
+        return found
 
     def search(self, post: OutgoingPost) -> Existence:
         data = self._api(

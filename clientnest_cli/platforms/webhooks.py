@@ -29,6 +29,7 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
     lookup_failed,
 )
 from clientnest_cli.platforms.http import retry_after_seconds, send
@@ -140,6 +141,9 @@ class DiscordAdapter(WebhookAdapter):
             json=payload,
         )
         self.raise_for_status(resp, "posting to the Discord webhook")
+        # with ?wait=true Discord answers 200 and the message object; a 204 would
+        # mean the message went out without its id, so it is asked about, not resent
+        expect_success(resp, {200}, platform=self.name, display="Discord", action="the message")
         try:
             message = resp.json()
             return PublishedRef(
@@ -237,6 +241,13 @@ class SlackAdapter(WebhookAdapter):
             json={"text": post.text},
         )
         self.raise_for_status(resp, "posting to the Slack webhook")
+        expect_success(resp, {200}, platform=self.name, display="Slack", action="the message")
+        if resp.text.strip() != "ok":  # Slack's one success answer is 200 "ok"
+            raise self._error(
+                f"Slack answered the message with {resp.text.strip()[:200]!r}, not 'ok'",
+                resp.status_code,
+                "permanent",
+            )
         # Slack answers a bare "ok": there is no message id, so the key stands in for one.
         return PublishedRef(post.idempotency_key)
 

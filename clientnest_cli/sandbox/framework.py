@@ -192,8 +192,6 @@ class Emulator:
             return self.error(503, "service unavailable (sandbox fault)")
         if self.faults.roll(self.faults.rate_limit_rate):
             return self.throttle()
-        if self.faults.wrong_status:
-            return wrong_status_response(self.faults.wrong_status)
         return None
 
     def maybe_drop(self, response: Response) -> Response:
@@ -210,7 +208,18 @@ class Emulator:
         return response
 
     def app(self) -> Starlette:
-        return Starlette(routes=self.routes())
+        inner = Starlette(routes=self.routes())
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            """``wrong_status``: writes (POST/PUT) get that status and store nothing."""
+            status = self.faults.wrong_status
+            writes = scope.get("type") == "http" and scope.get("method") in ("POST", "PUT")
+            if status and writes and not _is_auth_path(scope.get("path", "")):
+                await wrong_status_response(status)(scope, receive, send)
+                return
+            await inner(scope, receive, send)
+
+        return app  # type: ignore[return-value]
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-able view of state for tests and `sandbox serve` inspection."""
@@ -387,3 +396,11 @@ def wrong_status_response(status: int) -> Response:
             headers={"location": "https://login.example.invalid/"},
         )
     return Response("unexpected answer (sandbox fault)", status_code=status)
+
+
+def _is_auth_path(path: str) -> bool:
+    """Token and session endpoints stay untouched by ``wrong_status`` (only sends fail)."""
+    return any(
+        part in path
+        for part in ("oauth", "token", "Session", "/apps", "creator_info", "access_token")
+    )

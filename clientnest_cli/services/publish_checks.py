@@ -68,7 +68,7 @@ class OutcomeChecks:
                 job, attempt_id, message, status, None, report, "unknown", job.post.checks > 0
             )
         else:  # the platform cannot tell (e.g. a webhook cannot list messages)
-            reason = f"{UNKNOWN_REASON} ({existence.reason or message})"
+            reason = f"{UNKNOWN_REASON} ({message}; {existence.reason or 'no answer'})"
             self._fail(job, attempt_id, reason, "unknown", status, report)
 
     def _find_existing(self, job: _Job) -> Existence:
@@ -102,6 +102,27 @@ class OutcomeChecks:
             log.exception("find_existing crashed for post %s", job.post.id)
             raise _Unanswered(type(exc).__name__) from exc
 
+    def _ask_later(self, job: _Job, attempt_id: int, message: str, report: Report) -> None:
+        """No answer came back: wait in `checking` until the request can no longer be in
+        flight (HTTP timeout + margin, at least ``check_wait_seconds``), then ask."""
+        wait = max(self.settings.check_wait_seconds, self.fence.grace_s)
+        note = f"{CHECKING_NOTE}: no answer arrived; asking once the request is surely over"
+        now = utcnow()
+        with self.ctx.store.session() as session:
+            claims = Claims(session)
+            claims.end_attempt(attempt_id, now, "unknown", None, f"{message}; {note}")
+            done = claims.finish(
+                job.post.id or 0,
+                self.worker_id,
+                status="checking",
+                next_attempt_at=now + timedelta(seconds=wait),
+                last_error=note,
+            )
+        if done:
+            report.checking.append((job.post.id or 0, note))
+        else:
+            report.lost_lease.append(job.post.id or 0)
+
     def _park(
         self,
         job: _Job,
@@ -121,7 +142,7 @@ class OutcomeChecks:
             return
         wait = min(settings.check_wait_max_seconds, settings.check_wait_seconds * 3**checks)
         wait = max(wait, exc.retry_after or 0.0)
-        note = f"{CHECKING_NOTE}: {exc.reason}"
+        note = f"{CHECKING_NOTE} ({message}): the lookup failed: {exc.reason}"
         now = utcnow()
         with self.ctx.store.session() as session:
             claims = Claims(session)

@@ -282,7 +282,11 @@ class Publisher(OutcomeChecks):
         self, job: _Job, attempt_id: int, exc: PlatformError, report: Report
     ) -> None:
         message = exc.one_line()
-        if exc.kind == "unknown" or _may_have_landed(exc):
+        if exc.kind == "unknown" and exc.status is None:
+            # no answer at all (timeout, cut connection): the request may still be
+            # in the platform's hands, so a lookup now could miss it; ask later
+            self._ask_later(job, attempt_id, message, report)
+        elif exc.kind == "unknown" or _may_have_landed(exc):
             # a 5xx, a timeout or a cut connection after the request was written:
             # ask the platform before any retry
             self._settle_unknown(job, attempt_id, message, report, exc.status)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from clientnest_cli.sandbox.framework import SandboxServer
-from tests.helpers import init_store, ok
+from tests.helpers import cli, init_store, ok
 
 
 @dataclass
@@ -31,6 +31,9 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__MAX_ATTEMPTS", "12")
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__CHECK_WAIT_SECONDS", "0.05")
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__CHECK_WAIT_MAX_SECONDS", "0.2")
+    # a post whose send got no answer waits HTTP timeout + margin before it is asked about
+    monkeypatch.setenv("CLIENTNEST_PUBLISHING__HTTP_TIMEOUT_SECONDS", "3")
+    monkeypatch.setenv("CLIENTNEST_PUBLISHING__FENCE_MARGIN_SECONDS", "0.5")
 
 
 @pytest.fixture
@@ -105,3 +108,20 @@ def texts_on(sandbox: SandboxServer, platform: str) -> list[str]:
         )
         out.append(html.unescape(re.sub(r"<[^>]+>", "", text)))
     return out
+
+
+def publish_until_settled(ids: Iterable[int], timeout: float = 90.0) -> dict[int, dict]:
+    """`publish due` until every post is published or failed (or ``timeout`` passes):
+    posts put back for a retry or waiting in `checking` need later runs."""
+    import time
+
+    wanted = list(ids)
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = posts_by_id(wanted)
+        if all(r["status"] in ("published", "failed") for r in rows.values()):
+            return rows
+        if time.monotonic() > deadline:
+            return rows
+        cli("publish", "due")
+        time.sleep(0.2)  # polling: the next run is due after a few ms of backoff

@@ -24,11 +24,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Short leases so a killed daemon's posts are taken over within a test. The lease must
 # outlast one request plus the fencing margin (config.py), and a reconciler waits
-# lease end + HTTP timeout + margin (here 10 + 4 + 1 s) before it takes a post over.
+# lease end + HTTP timeout + margin (here 15 + 6 + 2 s) before it takes a post over.
+# The timeout is long enough that a busy machine does not turn slow answers into
+# "no answer" (which is safe, but slow: such posts wait in `checking`).
 FAST_SETTINGS = {
-    "CLIENTNEST_PUBLISHING__LEASE_SECONDS": "10",
-    "CLIENTNEST_PUBLISHING__HTTP_TIMEOUT_SECONDS": "4",
-    "CLIENTNEST_PUBLISHING__FENCE_MARGIN_SECONDS": "1",
+    "CLIENTNEST_PUBLISHING__LEASE_SECONDS": "15",
+    "CLIENTNEST_PUBLISHING__HTTP_TIMEOUT_SECONDS": "6",
+    "CLIENTNEST_PUBLISHING__FENCE_MARGIN_SECONDS": "2",
     "CLIENTNEST_PUBLISHING__CHECK_WAIT_SECONDS": "0.5",
     "CLIENTNEST_PUBLISHING__CHECK_WAIT_MAX_SECONDS": "3",
     "CLIENTNEST_PUBLISHING__MAX_CHECKS": "30",

@@ -8,26 +8,15 @@ import pytest
 from clientnest_cli.sandbox.framework import SandboxServer
 from tests.helpers import cli, ok
 from tests.publishing.conftest import Accounts, create_due, texts_on
+from tests.publishing.conftest import publish_until_settled as settle_all
 
 
 def status_of(post_id: int) -> dict:
     return ok("post", "show", str(post_id), "--json").json()
 
 
-def publish_until_settled(post_id: int, runs: int = 20) -> dict:
-    """`publish due` until the post is published or failed (each run waits out
-    nothing: the test's backoff and check waits are milliseconds)."""
-    import time
-
-    shown = status_of(post_id)
-    for _ in range(runs):
-        if shown["status"] in ("published", "failed"):
-            break
-        cli("publish", "due")
-        shown = status_of(post_id)
-        if shown["status"] not in ("published", "failed"):
-            time.sleep(0.25)  # past the millisecond backoff / check wait of fast_retries
-    return shown
+def publish_until_settled(post_id: int) -> dict:
+    return settle_all([post_id])[post_id]
 
 
 def test_bluesky_5xx_after_the_write_landed_ends_published_with_one_record(

@@ -9,7 +9,13 @@ import pytest
 
 from clientnest_cli.sandbox.framework import SandboxServer
 from tests.helpers import cli, ok
-from tests.publishing.conftest import Accounts, create_due, posts_by_id, texts_on
+from tests.publishing.conftest import (
+    Accounts,
+    create_due,
+    posts_by_id,
+    publish_until_settled,
+    texts_on,
+)
 
 
 def test_cross_post_goes_out_once_everywhere(accounts: Accounts, sandbox: SandboxServer) -> None:
@@ -107,14 +113,15 @@ def test_drop_after_write_is_reconciled_never_resent(
     accounts: Accounts, sandbox: SandboxServer
 ) -> None:
     texts = [f"Dropped answer {i}" for i in range(8)]
-    create_due(texts, [accounts.x, accounts.bluesky, accounts.mastodon])
+    ids = create_due(texts, [accounts.x, accounts.bluesky, accounts.mastodon])
     for platform in ("x", "bluesky", "mastodon"):
         sandbox.emulator(platform).faults.drop_after_write = 1.0
     cli("publish", "due")
     for platform in ("x", "bluesky", "mastodon"):
         sandbox.emulator(platform).faults.drop_after_write = 0.0
-    for _ in range(3):
-        cli("publish", "due")
+    # no answer came back: each post waits in `checking` (HTTP timeout + margin), then
+    # the platform is asked and finds it
+    publish_until_settled(ids)
     for platform in ("x", "bluesky", "mastodon"):
         counts = Counter(texts_on(sandbox, platform))
         assert sorted(counts) == sorted(texts) and set(counts.values()) == {1}, platform

@@ -114,6 +114,27 @@ def _reconciled(ids: list[int]) -> str:
     return f"reconciled: {sent} found already sent, {len(found) - sent} found absent and re-queued"
 
 
+def _attempts_not_ok(ids: list[int]) -> dict[tuple[str, str], int]:
+    """(outcome, error) of every attempt that did not end ok: what a failure looked like."""
+    from sqlalchemy import select
+
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import PublishAttempt
+
+    ctx = AppContext()
+    try:
+        with ctx.store.session() as session:
+            found = session.execute(
+                select(PublishAttempt.outcome, PublishAttempt.error).where(
+                    PublishAttempt.outcome != "ok",
+                    PublishAttempt.post_id.in_(ids),  # type: ignore[attr-defined]
+                )
+            ).all()
+    finally:
+        ctx.close()
+    return dict(Counter((str(o), str(e)[:80]) for o, e in found))
+
+
 def _feed_texts(path: Path) -> list[str]:
     return [item["content_text"] for item in json.loads(path.read_text())["items"]]
 
@@ -224,7 +245,13 @@ def test_several_daemons_share_1000_posts_exactly_once(
     # No faults here, so no send had a reason to happen twice: X saw one create per post
     # (its duplicate-content check would hide a second one from texts_on).
     creates = sandbox.emulator("x").calls["POST /2/tweets"]  # type: ignore[attr-defined]
-    assert creates == share["x"], f"X got {creates} create requests for {share['x']} posts"
+    bsky_creates = sandbox.emulator("bluesky").calls["com.atproto.repo.createRecord"]  # type: ignore[attr-defined]
+    print(f"{how_many} daemons: create requests X {creates}/100, Bluesky {bsky_creates}/500")
+    assert creates == share["x"], (
+        f"X got {creates} create requests for {share['x']} posts; "
+        f"attempts not ok: {_attempts_not_ok(ids)}\n{daemons.logs(30)}"
+    )
+    assert bsky_creates == share["bluesky"], f"Bluesky got {bsky_creates} create requests"
     feed = Counter(_feed_texts(accounts.feed_path))
     assert sorted(t for t, n in feed.items() if n > 1) == [], "feed entries written twice"
     assert sorted(set(feed_texts) - set(feed)) == [], "feed entries lost"
