@@ -70,13 +70,23 @@ class Daemons:
         env.pop("CLIENTNEST_TEST_KEYRING", None)
         return env
 
-    def start(self, name: str | None = None) -> DaemonProcess:
+    def start(
+        self, name: str | None = None, freeze_before: tuple[str, Path] | None = None
+    ) -> DaemonProcess:
+        """A daemon; ``freeze_before=(path, marker)`` makes it SIGSTOP itself right
+        before its first POST to ``path`` (tests/publishing/freeze_hook.py)."""
         name = name or f"d{len(self.started)}"
         log_path = self.log_dir / f"{name}.log"
+        env = self.env()
+        module = "clientnest_cli"
+        if freeze_before is not None:
+            module = "tests.publishing.freeze_hook"
+            env["CLIENTNEST_TEST_FREEZE_PATH"] = freeze_before[0]
+            env["CLIENTNEST_TEST_FREEZE_MARKER"] = str(freeze_before[1])
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "clientnest_cli", "daemon", "run", "--id", name],
-                env=self.env(),
+                [sys.executable, "-m", module, "daemon", "run", "--id", name],
+                env=env,
                 cwd=REPO,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -408,6 +408,49 @@ def test_a_publisher_that_lost_its_lease_while_slow_does_not_send(
     assert rows([post_id])[post_id].status == "published"
 
 
+def _process_state(pid: int) -> str:
+    """R, S, T (stopped) … from /proc/PID/stat."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return "gone"
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.slow
+def test_a_publisher_frozen_right_before_its_send_sends_nothing_after_a_takeover(
+    accounts: Accounts, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Fencing, with real processes: daemon A is frozen (SIGSTOP) inside its HTTP call,
+    right before the create request goes out, for longer than its lease. Daemon B takes
+    the post over after lease end + HTTP timeout + margin, finds it absent and sends it.
+    When A is resumed (SIGCONT) its budget is spent: it sends nothing. X receives
+    exactly one create request."""
+    import signal
+
+    x = sandbox.emulator("x")
+    x.faults.duplicate_rejection = False  # a second send would be a second tweet
+    [post_id] = create_due(["Frozen, then thawed: once"], [accounts.x])
+    marker = tmp_path / "frozen.pid"
+    with Daemons(tmp_path / "logs") as daemons:
+        frozen = daemons.start("frozen", freeze_before=("/2/tweets", marker))
+        wait_for(marker.exists, 120, "daemon A to reach its send", daemons)
+        wait_for(lambda: _process_state(frozen.proc.pid) == "T", 30, "daemon A stopped")
+        assert x.calls["POST /2/tweets"] == 0  # type: ignore[attr-defined]
+        taker = daemons.start("taker")
+        published = lambda: rows([post_id])[post_id].status == "published"  # noqa: E731
+        wait_for(published, 180, "daemon B to take over and publish", daemons)
+        assert x.calls["POST /2/tweets"] == 1  # type: ignore[attr-defined]
+        frozen.proc.send_signal(signal.SIGCONT)
+        refused = lambda: "nothing was sent" in daemons.log_tail(frozen, 200)  # noqa: E731
+        wait_for(refused, 120, "daemon A to wake up and refuse to send", daemons)
+        assert daemons.stop(frozen) == 0, daemons.log_tail(frozen)
+        assert daemons.stop(taker) == 0, daemons.log_tail(taker)
+    assert x.calls["POST /2/tweets"] == 1, daemons.logs()  # type: ignore[attr-defined]
+    assert texts_on(sandbox, "x") == ["Frozen, then thawed: once"]
+    assert rows([post_id])[post_id].status == "published"
+
+
 # --- 4. daily 09:00 Europe/Berlin across both DST changes --------------------------------
 
 
