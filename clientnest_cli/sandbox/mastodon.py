@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -57,6 +58,7 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         self.windows: dict[str, list[float]] = {}
+        self.calls: Counter[str] = Counter()  # create requests received, faults or not
         self.browser_user: str | None = None
         self._last_id = int(time.time() * 1000) << 16
 
@@ -176,7 +178,7 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
             Route("/api/v2/instance", self.api(self.instance, auth=False), methods=["GET"]),
             Route("/api/v1/accounts/verify_credentials", self.api(self.verify), methods=["GET"]),
             Route("/api/v1/accounts/{id}/statuses", self.api(self.account_statuses)),
-            Route("/api/v1/statuses", self.api(self.post_status), methods=["POST"]),
+            Route("/api/v1/statuses", self._counted(self.api(self.post_status)), methods=["POST"]),
             Route("/api/v1/statuses/{id}", self.api(self.get_status), methods=["GET"]),
             Route("/api/v1/statuses/{id}/context", self.api(self.context), methods=["GET"]),
             Route("/api/v2/media", self.api(self.upload_media), methods=["POST"]),
@@ -298,6 +300,16 @@ class MastodonEmulator(MastodonOAuthMixin, MastodonMediaMixin, Emulator):
         for media_id in media_ids:
             self.media[media_id]["status_id"] = sid
         return sid
+
+    def _counted(
+        self, endpoint: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def counted(request: Request) -> Response:
+            with self.lock:
+                self.calls["POST /api/v1/statuses"] += 1
+            return await endpoint(request)
+
+        return counted
 
     async def post_status(self, request: Request, account: dict[str, Any]) -> Response:
         try:

@@ -157,7 +157,12 @@ def _move(ctx: AppContext, post_id: int, target: str, action: str, group: bool) 
         return Scheduled(members, None, actor.timezone)
 
 
-_SETTLED = {PostStatus.PUBLISHED, PostStatus.CANCELED, PostStatus.PUBLISHING}
+_SETTLED = {
+    PostStatus.PUBLISHED,
+    PostStatus.CANCELED,
+    PostStatus.PUBLISHING,
+    PostStatus.CHECKING,
+}
 
 
 def unschedule_post(ctx: AppContext, post_id: int, *, group: bool = False) -> Scheduled:

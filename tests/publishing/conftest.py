@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,38 @@ class Accounts:
     mastodon: str
     feed: str
     feed_path: Path
+
+
+BURN_ENV = "CLIENTNEST_TEST_BURN"  # 1: run the slow publishing tests with every core busy
+
+
+@pytest.fixture(autouse=True)
+def burn_cores(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Load mode (``CLIENTNEST_TEST_BURN=1``, or ``make test-loaded``): while a slow
+    test runs, one CPU burner per core spins, as on a busy shared machine. Burners are
+    separate processes, stop themselves after CLIENTNEST_TEST_BURN_SECONDS (default
+    900) and are killed when the test ends, whatever happens."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    if not os.environ.get(BURN_ENV) or request.node.get_closest_marker("slow") is None:
+        yield
+        return
+    seconds = float(os.environ.get("CLIENTNEST_TEST_BURN_SECONDS", "900"))
+    spin = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
+    burners = [
+        subprocess.Popen([sys.executable, "-c", spin], stdin=subprocess.DEVNULL)
+        for _ in range(os.cpu_count() or 2)
+    ]
+    try:
+        yield
+    finally:
+        for proc in burners:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
 
 
 @pytest.fixture
