@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint system-deps clean
+.PHONY: demo test test-loaded bench lint system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ system-deps:
 ## test: ruff, import-linter, and pytest against SQLite, PostgreSQL and a real keyring
 test: system-deps $(STAMP)
 	./scripts/test.sh
+
+## test-loaded: the slow exactly-once publishing tests with a CPU burner on every core
+test-loaded: system-deps $(STAMP)
+	CLIENTNEST_TEST_BURN=1 ./scripts/test.sh tests/publishing -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check clientnest_cli tests benchmarks

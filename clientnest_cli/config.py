@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from clientnest_cli.errors import ConfigError
@@ -28,6 +28,27 @@ class PublishingSettings(Section):
     backoff_base_seconds: float = Field(30.0, ge=0)
     backoff_max_seconds: float = Field(3600.0, ge=0)
     concurrency: int = Field(16, ge=1, le=256)
+    # Fencing (see services/publish_fence.py): a holder sends only while its lease
+    # has more than http_timeout + fence_margin left; a reconciler takes an expired
+    # lease over only after lease end + http_timeout + fence_margin.
+    http_timeout_seconds: float = Field(20.0, gt=0)
+    fence_margin_seconds: float = Field(5.0, ge=0)
+    # A post whose send may have landed and whose platform could not be asked
+    # waits in `checking`: asked again after check_wait_seconds, x3 each time
+    # (capped at check_wait_max_seconds), at most max_checks times, then failed.
+    check_wait_seconds: float = Field(120.0, gt=0)
+    check_wait_max_seconds: float = Field(6 * 3600.0, gt=0)
+    max_checks: int = Field(7, ge=0, le=100)
+    lookup_tries: int = Field(4, ge=1, le=20)  # tries of one lookup, with backoff
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> PublishingSettings:
+        if self.lease_seconds <= self.http_timeout_seconds + self.fence_margin_seconds:
+            raise ValueError(
+                "publishing.lease_seconds must be longer than http_timeout_seconds + "
+                "fence_margin_seconds (a holder must be able to finish a request in its lease)"
+            )
+        return self
 
 
 class DaemonSettings(Section):

@@ -103,6 +103,8 @@ class PlatformError(ClientNestError):
 class AIError(ClientNestError):
     """The AI provider failed or refused; ``kind`` as for PlatformError."""
 
+    retry_after: float | None = None  # seconds the provider asked us to wait
+
     def __init__(self, message: str, *, kind: str = "permanent", hint: str | None = None):
         super().__init__(message, hint)
         self.kind = kind

@@ -24,7 +24,6 @@ Authorization header: never in a message, a log line or ``repr``.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -176,8 +175,9 @@ class ChatClient:
             "Authorization": f"Bearer {self._api_key}",
             "Accept": "application/json",
         }
-        attempt = 0
-        while True:
+        from clientnest_cli.domain.retry import retrying
+
+        def once() -> httpx.Response:
             request = http.build_request(
                 "POST", self.url, json=payload, headers=headers, timeout=self.timeout
             )
@@ -186,22 +186,33 @@ class ChatClient:
             except httpx.UnsupportedProtocol:
                 raise failures.bad_base_url(self.base_url) from None
             except httpx.TransportError as exc:
-                error = failures.unreachable(self.base_url, exc)
-                wait = self._backoff(attempt)
-            else:
-                if response.is_success:
-                    return response
-                error, wait = self._failure(response, attempt)
-            if error.kind != "retryable" or attempt >= self.max_retries:
-                raise error
-            if wait > self.max_retry_after_s:
-                raise error
-            attempt += 1
-            log.info("AI call failed (%s); retry %d in %.2f s", error.message, attempt, wait)
-            time.sleep(wait)
+                raise failures.unreachable(self.base_url, exc) from exc
+            if response.is_success:
+                return response
+            raise self._failure(response)
 
-    def _failure(self, response: httpx.Response, attempt: int) -> tuple[AIError, float]:
-        """Read and close an error response; the error and how long to wait."""
+        def note(state: Any) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            message = getattr(error, "message", error)
+            log.info("AI call failed (%s); retry %d in %.2f s", message, state.attempt_number, wait)
+
+        policy = retrying(
+            tries=self.max_retries + 1,
+            base=self.backoff_s,
+            cap=self.max_backoff_s,
+            retry_on=lambda exc: isinstance(exc, AIError) and exc.kind == "retryable",
+            max_asked=self.max_retry_after_s,
+            before_sleep=note,
+            sleep=self._sleep,
+        )
+        return policy(once)
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def _failure(self, response: httpx.Response) -> AIError:
+        """Read and close an error response; the error, carrying any Retry-After."""
         try:
             response.read()
             body: Any = response.json()
@@ -218,14 +229,8 @@ class ChatClient:
             api_key=self._api_key,
             retry_after=retry_after,
         )
-        if retry_after is not None:
-            return error, retry_after + random.uniform(0, min(1.0, retry_after * 0.1))
-        return error, self._backoff(attempt)
-
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter: 50-100 % of base·2^attempt, capped."""
-        ceiling = min(self.max_backoff_s, self.backoff_s * (2**attempt))
-        return ceiling * random.uniform(0.5, 1.0)
+        error.retry_after = retry_after  # read by the retry policy
+        return error
 
     # --- response ----------------------------------------------------------
     def _parse_completion(

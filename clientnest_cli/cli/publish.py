@@ -17,6 +17,7 @@ def _summary(report, as_json: bool) -> None:  # type: ignore[no-untyped-def]
         "failed": [{"post": p, "reason": r} for p, r in report.failed],
         "retrying": [{"post": p, "reason": r} for p, r in report.retrying],
         "deferred": report.deferred,
+        "checking": [{"post": p, "reason": r} for p, r in report.checking],
     }
     if as_json:
         output.emit_json(data)
@@ -24,12 +25,15 @@ def _summary(report, as_json: bool) -> None:  # type: ignore[no-untyped-def]
         output.done(
             f"published {len(report.published)}, failed {len(report.failed)}, "
             f"retrying later {len(report.retrying)}, held by rate limits {len(report.deferred)}"
+            + (f", checking {len(report.checking)}" if report.checking else "")
         )
         for post_id, reason in report.failed:
             output.warn(f"post {post_id} failed: {reason}")
         for post_id, reason in report.retrying:
             output.warn(f"post {post_id} will be retried: {reason}")
-    if report.failed or report.retrying or report.deferred:
+        for post_id, reason in report.checking:
+            output.warn(f"post {post_id} may have gone out; {reason} (asked again later)")
+    if report.failed or report.retrying or report.deferred or report.checking:
         raise typer.Exit(1)
 
 

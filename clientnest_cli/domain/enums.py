@@ -47,6 +47,7 @@ class PostStatus(StrEnum):
     DRAFT = "draft"
     SCHEDULED = "scheduled"
     PUBLISHING = "publishing"
+    CHECKING = "checking"  # the send may have landed; the platform could not be asked yet
     PUBLISHED = "published"
     FAILED = "failed"
     CANCELED = "canceled"

@@ -16,6 +16,7 @@ from clientnest_cli.errors import BadInput
 APPROVAL_REQUIRED = "required"
 
 DRAFT, SCHEDULED, PUBLISHING = PostStatus.DRAFT, PostStatus.SCHEDULED, PostStatus.PUBLISHING
+CHECKING = PostStatus.CHECKING
 PUBLISHED, FAILED, CANCELED = PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.CANCELED
 DELETED = PostStatus.DELETED
 
@@ -23,8 +24,14 @@ DELETED = PostStatus.DELETED
 TRANSITIONS: dict[str, frozenset[str]] = {
     DRAFT: frozenset({SCHEDULED, CANCELED}),
     SCHEDULED: frozenset({DRAFT, PUBLISHING, CANCELED}),
-    # the engine: ok, retryable (back to scheduled), permanent/unknown (failed)
-    PUBLISHING: frozenset({PUBLISHED, SCHEDULED, FAILED}),
+    # the engine: ok, retryable (back to scheduled), permanent (failed), or the
+    # send may have landed and the platform cannot be asked yet (checking)
+    PUBLISHING: frozenset({PUBLISHED, SCHEDULED, FAILED, CHECKING}),
+    # reconciliation asks again later (minutes, then hours): it claims the post
+    # back to publishing for the lookup; found → published, certainly absent →
+    # scheduled, still no answer → checking again, asked too often → failed
+    # "outcome unknown — check the account". Never re-sent blindly.
+    CHECKING: frozenset({PUBLISHING}),
     # `post unpublish`: deleted on the platform; the record and its metrics stay
     PUBLISHED: frozenset({DELETED}),
     # a failed post can be rescheduled, taken back to draft, or given up
@@ -39,6 +46,8 @@ _WHY_NOT: dict[tuple[str, str], str] = {
     (PUBLISHED, CANCELED): "it is already published",
     (PUBLISHING, CANCELED): "it is being sent right now; wait for the outcome",
     (PUBLISHING, DRAFT): "it is being sent right now; wait for the outcome",
+    (CHECKING, CANCELED): "it may already be live; ClientNest is checking the platform",
+    (CHECKING, DRAFT): "it may already be live; ClientNest is checking the platform",
     (CANCELED, SCHEDULED): "it was canceled",
     (DRAFT, DRAFT): "it is already a draft",
     (DELETED, DELETED): "it was already deleted from the platform",
@@ -49,6 +58,7 @@ _HINTS: dict[str, str] = {
     CANCELED: "copy it with `clientnest post duplicate ID` to use it again",
     PUBLISHING: "see `clientnest post show ID` in a moment",
     DELETED: "copy it with `clientnest post duplicate ID` to post it again",
+    CHECKING: "ClientNest asks the platform again later; see `clientnest post show ID`",
 }
 
 
@@ -84,6 +94,7 @@ def check_editable(status: str, what: str = "the post") -> None:
         reason = {
             PUBLISHED: "already published",
             DELETED: "published and then deleted from the platform",
+            CHECKING: "perhaps already live (ClientNest is checking the platform)",
         }.get(status, "being sent right now")
         raise BadInput(f"{what} cannot be edited: it is {reason}", hint=_HINTS.get(status))
 
@@ -104,6 +115,7 @@ def publishable_reason(post: _PostLike) -> str | None:
             FAILED: "it failed: reschedule it with `clientnest post schedule`",
             CANCELED: "it was canceled",
             DELETED: "it was deleted from the platform (post unpublish)",
+            CHECKING: "it may already be live; ClientNest is checking the platform",
         }.get(status, f"its status is {status}")
     approval = post.approval_status or ApprovalStatus.NOT_REQUIRED
     if approval == APPROVAL_REQUIRED:

@@ -13,7 +13,7 @@ retryable, permanent, auth, unknown (see errors.py).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -205,3 +205,51 @@ class Adapter(ABC):
         raise PlatformError(
             f"{self.display_name} cannot backfill: {self.backfill_note}", platform=self.name
         )
+
+def lookup_failed(exc: PlatformError, prefix: str = "") -> Existence:
+    """``find_existing``'s answer when its lookup failed.
+
+    A transient failure (5xx, 429, timeout, cut connection) or an auth problem
+    is not an answer: it is raised, so the publisher retries the lookup with
+    backoff (and parks the post in ``checking`` if it still cannot ask). Only
+    a definite refusal becomes "unknown".
+    """
+    if exc.kind in ("retryable", "unknown", "auth"):
+        raise exc
+    return Existence.unknown(f"{prefix}{exc.message}")
+
+
+def expect_success(
+    resp: httpx.Response,
+    expected: Collection[int],
+    *,
+    platform: str,
+    display: str,
+    action: str,
+) -> None:
+    """Only the documented success status counts as success.
+
+    Error statuses (4xx, 5xx) are left to the adapter's own mapping. A redirect
+    is never followed — the request did not reach the API — so it is a
+    permanent error quoting the answer. Any other 2xx than the documented one
+    may mean the platform acted after all: "unknown", so the publisher asks the
+    platform before any retry.
+    """
+    status = resp.status_code
+    if status in expected or status >= 400:
+        return
+    words = " ".join(resp.text.split())[:200] or "an empty answer"
+    if 300 <= status < 400:
+        raise PlatformError(
+            f"{display} answered {action} with a redirect (HTTP {status}): {words}",
+            platform=platform,
+            status=status,
+            hint="check the account's server address; redirects are never followed",
+        )
+    wanted = " or ".join(str(s) for s in sorted(expected)) if len(expected) < 5 else "2xx"
+    raise PlatformError(
+        f"{display} answered {action} with HTTP {status}, not the documented {wanted}: {words}",
+        kind="unknown",
+        platform=platform,
+        status=status,
+    )

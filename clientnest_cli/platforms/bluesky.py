@@ -29,6 +29,8 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
+    lookup_failed,
 )
 from clientnest_cli.platforms.bluesky_support import image_size, record_key
 from clientnest_cli.platforms.bluesky_xrpc import (
@@ -121,14 +123,25 @@ class BlueskyAdapter(Adapter):
         body = {"repo": self.did, "collection": POST, "rkey": rkey, "record": record}
         response = self._send("POST", "com.atproto.repo.createRecord", write=True, json=body)
         _, message = error_name(response)
-        if response.status_code == 400 and "already exists" in message.lower():
-            return self._earlier_attempt(rkey, post.text)
+        if response.status_code >= 500 or (
+            response.status_code == 400 and "already exists" in message.lower()
+        ):
+            # The reference PDS answers a repeated rkey with a bare 500, and a proxy's
+            # 5xx can follow a stored write: getRecord on our rkey decides, never the error.
+            earlier = self._earlier_attempt(rkey, post.text)
+            if earlier is not None:
+                return earlier
+        expect_success(response, {200}, platform=PLATFORM, display="Bluesky", action="createRecord")
         data = checked(response, write=True)
         return self._ref(str(data["uri"]), str(data["cid"]))
 
-    def _earlier_attempt(self, rkey: str, text: str) -> PublishedRef:
-        """The record an earlier attempt of this post already wrote under ``rkey``."""
-        data = checked(self._get_record(self.did, rkey))
+    def _earlier_attempt(self, rkey: str, text: str) -> PublishedRef | None:
+        """The record an earlier attempt of this post already wrote under ``rkey``
+        (None when there is certainly none)."""
+        response = self._get_record(self.did, rkey)
+        if response.status_code == 400 and error_name(response)[0] == "RecordNotFound":
+            return None
+        data = checked(response)
         if data.get("value", {}).get("text") != text:
             raise PlatformError(
                 "Bluesky already holds a different post under this post's record key",
@@ -142,13 +155,13 @@ class BlueskyAdapter(Adapter):
         try:
             response = self._get_record(self.did, rkey)
         except PlatformError as exc:
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         if response.status_code == 400 and error_name(response)[0] == "RecordNotFound":
             return Existence.absent()
         try:
             data = checked(response)
         except PlatformError as exc:
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         return Existence.found(self._ref(str(data["uri"]), str(data["cid"])))
 
     def _post_record(self, text: str, language: str | None) -> dict[str, Any]:

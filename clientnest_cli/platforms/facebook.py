@@ -28,7 +28,14 @@ from clientnest_cli.domain.outgoing import (
     Violation,
 )
 from clientnest_cli.errors import BadInput, PlatformError
-from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
+from clientnest_cli.platforms.base import (
+    Adapter,
+    Capabilities,
+    Connected,
+    ConnectRequest,
+    expect_success,
+    lookup_failed,
+)
 from clientnest_cli.platforms.http import send, send_authorised
 from clientnest_cli.platforms.meta_graph import (
     GraphProduct,
@@ -139,6 +146,8 @@ class FacebookAdapter(Adapter):
         )
         if not is_duplicate(resp):
             raise_for_status(resp, GRAPH, action)
+        # the Graph API answers 200 to everything that succeeds
+        expect_success(resp, {200}, platform=self.name, display="Facebook", action=action)
         return resp
 
     # --- content -------------------------------------------------------------------
@@ -209,9 +218,7 @@ class FacebookAdapter(Adapter):
             resp = self._call("GET", f"{self.page_id}/feed?{query}", "looking for earlier posts")
             recent = graph_json(resp, GRAPH, "looking for earlier posts").get("data") or []
         except PlatformError as exc:
-            if exc.kind == "auth":
-                raise
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         for item in recent:
             if str(item.get("message", "")).strip() == wanted:
                 post_id = str(item["id"])

@@ -29,7 +29,14 @@ from clientnest_cli.domain.outgoing import (
     Violation,
 )
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
+from clientnest_cli.platforms.base import (
+    Adapter,
+    Capabilities,
+    Connected,
+    ConnectRequest,
+    expect_success,
+    lookup_failed,
+)
 from clientnest_cli.platforms.http import send, send_authorised
 from clientnest_cli.platforms.linkedin_errors import (
     RECONNECT,
@@ -112,6 +119,8 @@ class LinkedInAdapter(Adapter):
         )
         if not (resp.status_code == 422 and write):  # duplicates are read by the caller
             raise_for_status(resp, action)
+        ok = {200, 201} if write else range(200, 300)
+        expect_success(resp, ok, platform=self.name, display="LinkedIn", action=action)
         return resp
 
     def author_urn(self) -> str:
@@ -185,6 +194,7 @@ class LinkedInAdapter(Adapter):
         resp = self._call("POST", "/rest/posts", "publishing", write=True, json=body)
         if resp.status_code == 422:
             return self._duplicate(resp)
+        expect_success(resp, {201}, platform=self.name, display="LinkedIn", action="the new post")
         urn = resp.headers.get("x-restli-id") or resp.headers.get("x-linkedin-id")
         if not urn:
             raise PlatformError(
@@ -221,9 +231,7 @@ class LinkedInAdapter(Adapter):
         try:
             recent = self._recent_posts()
         except PlatformError as exc:
-            if exc.kind == "auth":
-                raise
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         escaped = linkedin_escape(post.text).strip()
         for element in recent:
             commentary = str(element.get("commentary", "")).strip()

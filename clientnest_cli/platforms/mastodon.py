@@ -29,7 +29,14 @@ from clientnest_cli.domain.outgoing import (
     Violation,
 )
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.base import Adapter, Capabilities, Connected, ConnectRequest
+from clientnest_cli.platforms.base import (
+    Adapter,
+    Capabilities,
+    Connected,
+    ConnectRequest,
+    expect_success,
+    lookup_failed,
+)
 from clientnest_cli.platforms.http import send, send_authorised
 from clientnest_cli.platforms.mastodon_support import (
     RECONNECT_HINT,
@@ -158,6 +165,7 @@ class MastodonAdapter(Adapter):
             json=payload,
             headers=self._headers(idempotency_key=key),
         )
+        expect_success(resp, {200}, platform=self.name, display="Mastodon", action=action)
         raise_for_status(resp, action)
         try:
             return status_ref(resp.json())
@@ -213,7 +221,7 @@ class MastodonAdapter(Adapter):
         try:
             return self._search_recent(post)
         except PlatformError as exc:
-            return Existence.unknown(f"could not list recent Mastodon posts: {exc.message}")
+            return lookup_failed(exc, "could not list recent Mastodon posts: ")
 
     def _search_recent(self, post: OutgoingPost) -> Existence:
         account_id = self.account.platform_user_id or self.account_info().platform_user_id

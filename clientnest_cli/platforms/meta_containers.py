@@ -32,7 +32,7 @@ from clientnest_cli.domain.outgoing import (
     PublishedRef,
 )
 from clientnest_cli.errors import PlatformError
-from clientnest_cli.platforms.base import AccountContext
+from clientnest_cli.platforms.base import AccountContext, expect_success, lookup_failed
 from clientnest_cli.platforms.http import send_authorised
 from clientnest_cli.platforms.meta_graph import json_of, raise_for_status
 from clientnest_cli.platforms.meta_oauth import MetaOAuth
@@ -117,6 +117,8 @@ class MetaContainerAdapter(MetaOAuth):
             data=data,
         )
         raise_for_status(resp, self.graph(), action)
+        # the Graph API answers 200 to everything that succeeds
+        expect_success(resp, {200}, platform=self.name, display=self.display_name, action=action)
         return json_of(resp, self.graph(), action)
 
     def media_url(self, item: MediaItem) -> str:
@@ -292,9 +294,7 @@ class MetaContainerAdapter(MetaOAuth):
                 return Existence.absent()
             ref = self.search(post)
         except PlatformError as exc:
-            if exc.kind == "auth":
-                raise
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         if ref is not None:
             return Existence.found(ref)
         if post.resume_token:

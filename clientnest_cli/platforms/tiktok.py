@@ -32,6 +32,8 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
+    lookup_failed,
 )
 from clientnest_cli.platforms.http import send_authorised
 from clientnest_cli.platforms.oauth import code_exchange_form
@@ -97,6 +99,8 @@ class TikTokAdapter(Adapter):
             headers=headers,
             **kwargs,
         )
+        # the Content Posting and Display APIs answer 200 with an "ok" error code
+        expect_success(resp, {200}, platform=PLATFORM, display="TikTok", action=action)
         return data_of(resp, action)
 
     # --- content -------------------------------------------------------------------------
@@ -226,9 +230,16 @@ class TikTokAdapter(Adapter):
         )
 
     def await_publish(self, publish_id: str) -> PublishedRef:
-        """Poll to PUBLISH_COMPLETE (a ref) or FAILED (a permanent error), bounded in time."""
+        """Poll to PUBLISH_COMPLETE (a ref) or FAILED (a permanent error), bounded in time.
+
+        Polls wait ``poll_interval_s`` between them; a 429/5xx on the status
+        endpoint waits as the project's retry policy says (Retry-After honoured).
+        """
+        from clientnest_cli.domain.retry import retrying
+
         deadline = time.monotonic() + self.poll_timeout_s
-        while True:
+
+        def once() -> PublishedRef:
             data = self.status(publish_id)
             state = str(data.get("status") or "")
             if state == "PUBLISH_COMPLETE":
@@ -237,17 +248,34 @@ class TikTokAdapter(Adapter):
                 raise PlatformError(
                     fail_message(str(data.get("fail_reason") or "")), platform=PLATFORM
                 )
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise PlatformError(
-                    f"TikTok is still processing the post ({state or 'no status'}) after "
-                    f"{self.poll_timeout_s:g} s",
-                    kind="retryable",
-                    platform=PLATFORM,
-                    retry_after=60.0,
-                    hint="the next attempt checks the same upload; nothing is sent twice",
-                )
-            time.sleep(min(self.poll_interval_s, remaining))
+            raise _StillProcessing(state)
+
+        def again(exc: BaseException) -> bool:
+            if time.monotonic() >= deadline:
+                return False
+            if isinstance(exc, _StillProcessing):
+                return True
+            return isinstance(exc, PlatformError) and exc.kind == "retryable"
+
+        policy = retrying(
+            tries=1_000_000,  # bounded by the deadline, not a count
+            base=self.poll_interval_s,
+            cap=self.poll_interval_s,
+            retry_on=again,
+            max_asked=max(0.0, deadline - time.monotonic()),
+            jitter=False,  # a poll at the documented interval
+        )
+        try:
+            return policy(once)
+        except _StillProcessing as exc:
+            raise PlatformError(
+                f"TikTok is still processing the post ({exc.state or 'no status'}) after "
+                f"{self.poll_timeout_s:g} s",
+                kind="retryable",
+                platform=PLATFORM,
+                retry_after=60.0,
+                hint="the next attempt checks the same upload; nothing is sent twice",
+            ) from None
 
     def ref_for(self, publish_id: str, data: dict[str, Any]) -> PublishedRef:
         ids = data.get("publicaly_available_post_id") or []
@@ -268,12 +296,24 @@ class TikTokAdapter(Adapter):
                     return Existence.found(self.ref_for(post.resume_token, data))
                 if state == "FAILED":
                     return Existence.absent()
-                return Existence.unknown(f"TikTok is still processing the post ({state})")
-            return self.search(post)
+                raise PlatformError(  # not an answer yet: ask again later
+                    f"TikTok is still processing the post ({state})",
+                    kind="retryable",
+                    platform=PLATFORM,
+                )
+            found = self.search(post)
         except PlatformError as exc:
-            if exc.kind == "auth":
-                raise
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
+        if found.state == "absent":
+            # TikTok lists a post only once it is processed, and without the publish id
+            # (its answer was lost) "not listed yet" is no proof: ask again later.
+            raise PlatformError(
+                "TikTok does not list the post (yet); a post still being processed is not "
+                "listed, so ClientNest asks again later",
+                kind="retryable",
+                platform=PLATFORM,
+            )
+        return found
 
     def search(self, post: OutgoingPost) -> Existence:
         data = self._api(
@@ -386,3 +426,11 @@ class TikTokAdapter(Adapter):
 
 def is_video(item: MediaItem) -> bool:
     return item.mime_type.lower().startswith("video/")
+
+
+class _StillProcessing(Exception):
+    """TikTok has not finished the post yet: poll again."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state

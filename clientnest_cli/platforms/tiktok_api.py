@@ -166,20 +166,37 @@ def upload_chunks(http: httpx.Client, item: MediaItem, url: str, chunk: int, tot
 def put_chunk(
     http: httpx.Client, url: str, body: bytes, mime: str, span: tuple[int, int, int]
 ) -> None:
-    """PUT one chunk; re-sending the same range is safe, so retry a few times."""
+    """PUT one chunk; re-sending the same range is safe, so it is retried (with waits).
+
+    Success is what TikTok documents: 206 Partial Content while chunks are
+    missing, 201 Created once the file is complete; any other status (a 3xx,
+    a 200) is an error quoting TikTok's answer.
+    """
+    from clientnest_cli.domain.retry import retrying
+
     first, last, size = span
     headers = {"Content-Type": mime, "Content-Range": f"bytes {first}-{last}/{size}"}
-    for attempt in range(1, CHUNK_TRIES + 1):
-        try:
-            resp = send(
-                http, "PUT", url, platform=PLATFORM, write=True, content=body, headers=headers
-            )
-        except PlatformError as exc:
-            if attempt == CHUNK_TRIES or exc.kind not in {"retryable", "unknown"}:
-                raise
-            continue
-        if resp.status_code < 400:
+
+    def once() -> None:
+        resp = send(http, "PUT", url, platform=PLATFORM, write=True, content=body, headers=headers)
+        if resp.status_code in (201, 206):  # the last chunk (or all of them) / more to come
             return
-        error = api_error(resp, "uploading the video")
-        if attempt == CHUNK_TRIES or error.kind != "retryable":
-            raise error
+        if resp.status_code >= 400:
+            raise api_error(resp, "uploading the video")
+        raise PlatformError(
+            f"TikTok answered the video upload with HTTP {resp.status_code} "
+            f"(expected 206 or 201): {resp.text[:200].strip() or 'no body'}",
+            platform=PLATFORM,
+            status=resp.status_code,
+        )
+
+    policy = retrying(
+        tries=CHUNK_TRIES,
+        base=0.5,
+        cap=4.0,
+        retry_on=lambda exc: (
+            isinstance(exc, PlatformError) and exc.kind in {"retryable", "unknown"}
+        ),
+        max_asked=DEFAULT_WAIT_S,
+    )
+    policy(once)

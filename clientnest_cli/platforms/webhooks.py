@@ -29,6 +29,8 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
+    lookup_failed,
 )
 from clientnest_cli.platforms.http import retry_after_seconds, send
 
@@ -139,6 +141,9 @@ class DiscordAdapter(WebhookAdapter):
             json=payload,
         )
         self.raise_for_status(resp, "posting to the Discord webhook")
+        # with ?wait=true Discord answers 200 and the message object; a 204 would
+        # mean the message went out without its id, so it is asked about, not resent
+        expect_success(resp, {200}, platform=self.name, display="Discord", action="the message")
         try:
             message = resp.json()
             return PublishedRef(
@@ -162,7 +167,7 @@ class DiscordAdapter(WebhookAdapter):
                 platform=self.name,
             )
         except PlatformError as exc:
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         if resp.status_code == 200:
             return Existence.found(PublishedRef(post.resume_token))
         if resp.status_code == 404 and _discord_code(resp) == 10008:
@@ -247,6 +252,13 @@ class SlackAdapter(WebhookAdapter):
             json={"text": post.text},
         )
         self.raise_for_status(resp, "posting to the Slack webhook")
+        expect_success(resp, {200}, platform=self.name, display="Slack", action="the message")
+        if resp.text.strip() != "ok":  # Slack's one success answer is 200 "ok"
+            raise self._error(
+                f"Slack answered the message with {resp.text.strip()[:200]!r}, not 'ok'",
+                resp.status_code,
+                "permanent",
+            )
         # Slack answers a bare "ok": there is no message id, so the key stands in for one.
         return PublishedRef(post.idempotency_key)
 

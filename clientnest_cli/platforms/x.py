@@ -32,6 +32,8 @@ from clientnest_cli.platforms.base import (
     Capabilities,
     Connected,
     ConnectRequest,
+    expect_success,
+    lookup_failed,
 )
 from clientnest_cli.platforms.http import send, send_authorised
 from clientnest_cli.platforms.oauth import code_exchange_form
@@ -87,6 +89,7 @@ class XAdapter(Adapter):
         resp = self._send(method, path, write=write, **kwargs)
         if resp.status_code >= 400:
             raise error_for(resp, action)
+        expect_success(resp, range(200, 300), platform=PLATFORM, display="X", action=action)
         return resp
 
     def _send(
@@ -126,6 +129,7 @@ class XAdapter(Adapter):
             return self._earlier_copy(post)
         if resp.status_code >= 400:
             raise error_for(resp, "publish the post")
+        expect_success(resp, {201}, platform=PLATFORM, display="X", action="the new post")
         return self._ref(_tweet_id(resp))
 
     def _earlier_copy(self, post: OutgoingPost) -> PublishedRef:
@@ -167,7 +171,7 @@ class XAdapter(Adapter):
                     return Existence.absent()
                 params["pagination_token"] = next_token
         except PlatformError as exc:
-            return Existence.unknown(exc.message)
+            return lookup_failed(exc)
         return Existence.unknown(f"more than {FIND_PAGES * 100} recent posts to search")
 
     # --- metrics and comments ----------------------------------------------

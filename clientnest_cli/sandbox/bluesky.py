@@ -307,7 +307,9 @@ class BlueskyEmulator(HistoryMixin, SessionsMixin, ViewsMixin, SocialMixin, Emul
         uri = f"at://{did}/{POST_COLLECTION}/{rkey}"
         with self.lock:
             if uri in self.records:
-                return self.error(400, f"Record already exists: {uri}", "InvalidRequest")
+                self.calls["createRecord: repeated rkey"] += 1  # a second send, seen
+                # what the reference PDS (@atproto/dev-env 0.6.7) answers: a bare 500
+                return JSONResponse({"error": "InternalServerError"}, status_code=500)
             stored = self._store(did or "", rkey, record, blobs)
         response = JSONResponse(
             {

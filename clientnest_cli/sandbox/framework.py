@@ -35,6 +35,9 @@ class Faults:
     rate_limit_reset_s: float = 1.0  # how far ahead the reset header points
     latency_s: float = 0.0  # added to every request
     drop_after_write: float = 0.0  # store the write, then cut the connection
+    error_after_write: float = 0.0  # store the write, then answer 502 (a proxy in front)
+    error_after_write_times: int = 0  # the next N writes: store, then answer 502
+    wrong_status: int = 0  # answer writes with this status (e.g. 302, 202), storing nothing
     duplicate_rejection: bool = True  # the platform's own duplicate-content check
     consent: str = "approve"  # OAuth consent: approve | deny | never (no redirect)
     seed: int | None = None
@@ -44,6 +47,12 @@ class Faults:
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self._rng.random() < rate
+
+    def take_after_write(self) -> bool:
+        if self.error_after_write_times > 0:
+            self.error_after_write_times -= 1
+            return True
+        return False
 
     def update(self, values: dict[str, Any]) -> None:
         names = {f.name for f in fields(self)}
@@ -190,13 +199,31 @@ class Emulator:
         return None
 
     def maybe_drop(self, response: Response) -> Response:
-        """Call after storing a write: maybe cut the connection instead of answering."""
+        """Call after storing a write: maybe cut the connection, or answer 502 as a
+        proxy in front of the platform would, instead of the platform's answer."""
         if self.faults.roll(self.faults.drop_after_write):
             return DroppedResponse()
+        if self.faults.take_after_write() or self.faults.roll(self.faults.error_after_write):
+            return Response(
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+                status_code=502,
+                media_type="text/html",
+            )
         return response
 
     def app(self) -> Starlette:
-        return Starlette(routes=self.routes())
+        inner = Starlette(routes=self.routes())
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            """``wrong_status``: writes (POST/PUT) get that status and store nothing."""
+            status = self.faults.wrong_status
+            writes = scope.get("type") == "http" and scope.get("method") in ("POST", "PUT")
+            if status and writes and not _is_auth_path(scope.get("path", "")):
+                await wrong_status_response(status)(scope, receive, send)
+                return
+            await inner(scope, receive, send)
+
+        return app  # type: ignore[return-value]
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-able view of state for tests and `sandbox serve` inspection."""
@@ -398,3 +425,23 @@ class SandboxServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def wrong_status_response(status: int) -> Response:
+    """A status the platform does not document for success (a proxy's redirect to a
+    login page, an unexpected 2xx): nothing is stored."""
+    if 300 <= status < 400:
+        return Response(
+            "Moved (sandbox fault)",
+            status_code=status,
+            headers={"location": "https://login.example.invalid/"},
+        )
+    return Response("unexpected answer (sandbox fault)", status_code=status)
+
+
+def _is_auth_path(path: str) -> bool:
+    """Token and session endpoints stay untouched by ``wrong_status`` (only sends fail)."""
+    return any(
+        part in path
+        for part in ("oauth", "token", "Session", "/apps", "creator_info", "access_token")
+    )

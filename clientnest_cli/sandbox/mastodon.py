@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -61,6 +62,7 @@ class MastodonEmulator(
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         self.windows: dict[str, list[float]] = {}
+        self.calls: Counter[str] = Counter()  # create requests received, faults or not
         self.browser_user: str | None = None
         self.favourites: dict[str, list[str]] = {}
         self._last_id = int(time.time() * 1000) << 16
@@ -184,7 +186,7 @@ class MastodonEmulator(
             Route("/api/v2/instance", self.api(self.instance_v2, auth=False), methods=["GET"]),
             Route("/api/v1/accounts/verify_credentials", self.api(self.verify), methods=["GET"]),
             Route("/api/v1/accounts/{id}/statuses", self.api(self.account_statuses)),
-            Route("/api/v1/statuses", self.api(self.post_status), methods=["POST"]),
+            Route("/api/v1/statuses", self._counted(self.api(self.post_status)), methods=["POST"]),
             Route("/api/v1/statuses/{id}", self.api(self.get_status), methods=["GET"]),
             Route("/api/v1/statuses/{id}", self.api(self.delete_status), methods=["DELETE"]),
             Route("/api/v1/statuses/{id}/favourite", self.api(self.favourite), methods=["POST"]),
@@ -333,6 +335,16 @@ class MastodonEmulator(
         for media_id in media_ids:
             self.media[media_id]["status_id"] = sid
         return sid
+
+    def _counted(
+        self, endpoint: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def counted(request: Request) -> Response:
+            with self.lock:
+                self.calls["POST /api/v1/statuses"] += 1
+            return await endpoint(request)
+
+        return counted
 
     async def post_status(self, request: Request, account: dict[str, Any]) -> Response:
         try:

@@ -256,6 +256,7 @@ class XEmulator(XOAuthMixin, XMediaMixin, XHistoryMixin, XReadsMixin, Emulator):
                     "You attempted to reply to a Tweet that is deleted or not visible to you.",
                 )
             if self._is_duplicate(user_id, text):
+                self.calls["POST /2/tweets: duplicate refused"] += 1  # a second send, seen
                 return problem(403, "Forbidden", DUPLICATE_DETAIL)
             tweet = self._store_tweet(user_id, text, parent, media_ids)
         data = {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}

@@ -136,8 +136,8 @@ class Daemon:
                 next_due = Claims(session).next_due_at()
             if next_due is not None:
                 wait = max(0.0, min(interval, (next_due - utcnow()).total_seconds()))
-        except StoreError:
-            pass
+        except StoreError as exc:
+            log.warning("store unavailable: %s; looking again in %.1f s", exc.message, wait)
         if wait > 0:
             self._wake.wait(wait)
             self._wake.clear()

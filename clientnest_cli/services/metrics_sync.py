@@ -383,25 +383,20 @@ def _read(
     Reads are idempotent, so a 5xx or a short rate-limit wait is retried a few
     times; a reset further away than MAX_WAIT_S fails the account instead.
     """
-    import time
-
-    from clientnest_cli.domain.retry import backoff_seconds
+    from clientnest_cli.domain.retry import retrying
     from clientnest_cli.services.tokens import with_fresh_token
 
     settings = ctx.settings.publishing
-    attempt = 0
-    while True:
-        try:
-            return with_fresh_token(ctx, account, lambda a: getattr(a, method)(arg), actor, adapter)
-        except PlatformError as exc:
-            attempt += 1
-            if exc.kind != "retryable" or attempt > RETRIES:
-                raise
-            if exc.retry_after is not None and exc.retry_after > MAX_WAIT_S:
-                raise
-            base = min(settings.backoff_base_seconds, 1.0)
-            cap = min(settings.backoff_max_seconds, 10.0)
-            time.sleep(backoff_seconds(attempt, base, cap, exc.retry_after))
+    policy = retrying(
+        tries=RETRIES + 1,
+        base=min(settings.backoff_base_seconds, 1.0),
+        cap=min(settings.backoff_max_seconds, 10.0),
+        retry_on=lambda exc: isinstance(exc, PlatformError) and exc.kind == "retryable",
+        max_asked=MAX_WAIT_S,
+    )
+    return policy(
+        lambda: with_fresh_token(ctx, account, lambda a: getattr(a, method)(arg), actor, adapter)
+    )
 
 
 # --- reading what was synced ---------------------------------------------------------

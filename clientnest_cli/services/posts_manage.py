@@ -327,6 +327,11 @@ def delete_post(ctx: AppContext, post_id: int) -> int:
                     f"post {member.id} is being sent right now",
                     hint="wait for the outcome, then try again",
                 )
+            if member.status == PostStatus.CHECKING:
+                raise BadInput(
+                    f"post {member.id} may already be live; ClientNest is checking the platform",
+                    hint="wait for the outcome, then try again",
+                )
         Posts(session).delete(post)
         ctx.audit(
             session,
@@ -410,7 +415,7 @@ def _approval_step(
         members = family(session, post, group)
         for member in members:
             state = member.approval_status
-            if member.status in (PostStatus.PUBLISHED, PostStatus.PUBLISHING):
+            if member.status in (PostStatus.PUBLISHED, PostStatus.PUBLISHING, PostStatus.CHECKING):
                 raise BadInput(f"post {member.id} is {member.status}; approval no longer applies")
             if state == ApprovalStatus.NOT_REQUIRED:
                 raise BadInput(

@@ -6,10 +6,18 @@
   duplicate responses recognised as ours).
 * The platform's id is recorded in the same transaction that sets `published`,
   guarded by our lease.
-* When the outcome is unknown (connection cut after the write, a crash), the
-  adapter's ``find_existing`` decides: found → published, certainly absent →
-  scheduled again, unknowable → failed "outcome unknown — check the account".
-  Nothing is ever re-sent blindly.
+* Whenever a send may have reached the platform (a 5xx, a timeout or a cut
+  connection after the request was written, a crash), the adapter's
+  ``find_existing`` is asked before anything else: found → published,
+  certainly absent → scheduled again (only then may it be re-sent). A lookup
+  that fails (5xx, 429, timeout) is retried with the project's backoff
+  (domain/retry.py, honouring reset headers); if the platform still cannot
+  be asked, the post waits in ``checking`` and reconciliation asks again
+  later (minutes, then hours) before it fails with "outcome unknown — check
+  the account". Nothing is ever re-sent blindly.
+* Fencing (services/publish_fence.py): a holder sends only while its renewed
+  lease has more than the HTTP timeout plus a margin left; a reconciler
+  takes an expired lease over only after lease end + HTTP timeout + margin.
 """
 
 from __future__ import annotations
@@ -26,9 +34,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from clientnest_cli.domain.outgoing import Existence, OutgoingPost, PublishedRef
+from clientnest_cli.domain.outgoing import OutgoingPost, PublishedRef
 from clientnest_cli.domain.retry import backoff_seconds
 from clientnest_cli.errors import ClientNestError, PlatformError, StoreError
+from clientnest_cli.services.publish_checks import UNKNOWN_REASON as UNKNOWN_REASON
+from clientnest_cli.services.publish_checks import OutcomeChecks
+from clientnest_cli.services.publish_fence import Fence, LeaseLost
 from clientnest_cli.services.publish_recorder import Published, Recorder
 from clientnest_cli.services.rate_limit import SendLimiter
 from clientnest_cli.store.claims import Claims
@@ -42,8 +53,6 @@ if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
 
 log = logging.getLogger("clientnest.publish")
-UNKNOWN_REASON = "outcome unknown — check the account"
-LOOKUP_RETRY_WAITS = (0.5, 1.0, 2.0)  # seconds between find_existing tries on 5xx/429
 
 
 def make_worker_id() -> str:
@@ -57,14 +66,21 @@ class Report:
     retrying: list[tuple[int, str]] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
     lost_lease: list[int] = field(default_factory=list)
+    checking: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, other: Report) -> None:
-        for name in ("published", "failed", "retrying", "deferred", "lost_lease"):
+        for name in ("published", "failed", "retrying", "deferred", "lost_lease", "checking"):
             getattr(self, name).extend(getattr(other, name))
 
     @property
     def handled(self) -> int:
-        return len(self.published) + len(self.failed) + len(self.retrying) + len(self.deferred)
+        return (
+            len(self.published)
+            + len(self.failed)
+            + len(self.retrying)
+            + len(self.deferred)
+            + len(self.checking)
+        )
 
 
 @dataclass
@@ -77,7 +93,7 @@ class _Job:
     attempt_id: int = 0  # the attempt the claim opened
 
 
-class Publisher:
+class Publisher(OutcomeChecks):
     """One per process; safe to share between threads."""
 
     def __init__(
@@ -91,12 +107,21 @@ class Publisher:
         self.acting = acting
         self.settings = ctx.settings.publishing
         self.lease = timedelta(seconds=self.settings.lease_seconds)
+        self.fence = Fence(
+            self.settings.lease_seconds,
+            self.settings.http_timeout_seconds,
+            self.settings.fence_margin_seconds,
+        )
         self.limiter = SendLimiter()
         self.stopping = threading.Event()
         self._adapters: dict[int, Adapter] = {}
         self._adapters_lock = threading.Lock()
         self._account_locks: dict[int, threading.Lock] = {}
-        self._http: httpx.Client = make_client(limits=_pool_limits(self.settings.concurrency))
+        self._http: httpx.Client = make_client(
+            timeout=self.settings.http_timeout_seconds,
+            limits=_pool_limits(self.settings.concurrency),
+            event_hooks={"request": [self.fence.request_hook]},
+        )
         self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="publish")
         self._recorder = Recorder(
             self._write_published, self.lease.total_seconds() / 2, self.stopping
@@ -120,14 +145,17 @@ class Publisher:
         the next run (or the daemon), however short its backoff.
         """
         report = Report()
-        started = utcnow()
         self.reconcile_expired(report)
         self.fail_unusable_accounts(report)
+        started = utcnow()  # after reconciling: posts it found absent go out in this run
         while not self.stopping.is_set():
             batch = self.dispatch_once(due_by=started)
             report.add(batch)
             if not batch.handled and not batch.lost_lease:
                 break
+        # a post found absent by the reconciler and then sent in this run is not "retrying"
+        sent = set(report.published)
+        report.retrying = [(p, r) for p, r in report.retrying if p not in sent]
         return report
 
     def dispatch_once(self, due_by: datetime | None = None) -> Report:
@@ -209,13 +237,8 @@ class Publisher:
             ref = tokens.with_fresh_token(
                 self.ctx, job.account, lambda a: self._publish(a, job), self.actor, adapter
             )
-        except _LeaseLost:
-            with self.ctx.store.session() as session:
-                Claims(session).end_attempt(
-                    attempt_id, utcnow(), "retryable", None,
-                    "another publisher took the post over before it was sent; nothing was sent",
-                )  # fmt: skip
-            report.lost_lease.append(post_id)
+        except LeaseLost as exc:
+            self._release_unsent(job, attempt_id, str(exc), report)
         except PlatformError as exc:
             self._on_platform_error(job, attempt_id, exc, report)
         except ClientNestError as exc:  # e.g. account needs re-auth, keyring unusable
@@ -227,26 +250,54 @@ class Publisher:
             self._record_published(job, attempt_id, ref, report)
 
     def _publish(self, adapter: Adapter, job: _Job) -> PublishedRef:
-        """Renew the lease right before the write. Loading credentials, a token
-        refresh or a full pool can outlast the lease; by then another publisher
-        may have reconciled the post and sent it, so sending now would be twice."""
+        """Renew the lease right before the write, then send only within the fence's
+        budget. Loading credentials, a token refresh or a full pool can outlast the
+        lease; by then another publisher may have reconciled the post and sent it,
+        so sending now would be twice (see publish_fence.py)."""
+        renewed_at = time.monotonic()
         with self.ctx.store.session() as session:
             held = Claims(session).extend(job.post.id or 0, self.worker_id, utcnow() + self.lease)
         if not held:
-            raise _LeaseLost
-        return adapter.publish(job.outgoing)
+            raise LeaseLost("another publisher took the post over before it was sent")
+        try:
+            self.fence.arm(renewed_at)  # checked again right before each request goes out
+            return adapter.publish(job.outgoing)
+        finally:
+            self.fence.disarm()
+
+    def _release_unsent(self, job: _Job, attempt_id: int, why: str, report: Report) -> None:
+        """Nothing was sent: end the attempt; if the post is still ours, queue it again."""
+        post_id = job.post.id or 0
+        log.warning("post %s: %s; nothing was sent", post_id, why)
+        with self.ctx.store.session() as session:
+            claims = Claims(session)
+            claims.end_attempt(attempt_id, utcnow(), "retryable", None, f"{why}; nothing was sent")
+            claims.finish(
+                post_id,
+                self.worker_id,
+                status="scheduled",
+                next_attempt_at=utcnow(),
+                attempts=max(0, job.post.attempts - 1),  # not a try: nothing went out
+            )
+        report.lost_lease.append(post_id)
 
     # --- outcomes ------------------------------------------------------------
     def _on_platform_error(
         self, job: _Job, attempt_id: int, exc: PlatformError, report: Report
     ) -> None:
         message = exc.one_line()
-        if exc.kind == "retryable":
+        if exc.kind == "unknown" and exc.status is None:
+            # no answer at all (timeout, cut connection): the request may still be
+            # in the platform's hands, so a lookup now could miss it; ask later
+            self._ask_later(job, attempt_id, message, report)
+        elif exc.kind == "unknown" or _may_have_landed(exc):
+            # a 5xx, a timeout or a cut connection after the request was written:
+            # ask the platform before any retry
+            self._settle_unknown(job, attempt_id, message, report, exc.status)
+        elif exc.kind == "retryable":
             if exc.retry_after:
                 self.limiter.block(job.account.id or 0, job.account.platform, exc.retry_after)
             self._retry(job, attempt_id, message, exc.status, exc.retry_after, report)
-        elif exc.kind == "unknown":
-            self._settle_unknown(job, attempt_id, message, report, exc.status)
         else:
             self._fail(job, attempt_id, message, exc.kind, exc.status, report)
 
@@ -259,17 +310,22 @@ class Publisher:
         retry_after: float | None,
         report: Report,
         outcome: str = "retryable",
+        immediate: bool = False,
     ) -> None:
         attempts = job.post.attempts  # read after the claim, which counted this attempt
         if attempts >= self.settings.max_attempts:
             reason = f"gave up after {attempts} attempts: {message}"
             self._fail(job, attempt_id, reason, outcome, status, report)
             return
-        wait = backoff_seconds(
-            attempts,
-            self.settings.backoff_base_seconds,
-            self.settings.backoff_max_seconds,
-            retry_after,
+        wait = (
+            0.0
+            if immediate
+            else backoff_seconds(
+                attempts,
+                self.settings.backoff_base_seconds,
+                self.settings.backoff_max_seconds,
+                retry_after,
+            )
         )
         now = utcnow()
         with self.ctx.store.session() as session:
@@ -281,6 +337,7 @@ class Publisher:
                 status="scheduled",
                 next_attempt_at=now + timedelta(seconds=wait),
                 last_error=message,
+                checks=0,
             )
         (report.retrying if done else report.lost_lease).append(
             (job.post.id or 0, message) if done else job.post.id or 0  # type: ignore[arg-type]
@@ -369,61 +426,6 @@ class Publisher:
                 results.append(done)
         return results
 
-    def _settle_unknown(
-        self, job: _Job, attempt_id: int, message: str, report: Report, status: int | None = None
-    ) -> None:
-        """The write may or may not have landed: ask the platform, never resend blindly."""
-        existence = self._find_existing(job)
-        if existence.state == "found" and existence.ref is not None:
-            self._record_published(job, attempt_id, existence.ref, report, outcome="unknown")
-        elif existence.state == "absent":
-            self._retry(job, attempt_id, message, status, None, report, outcome="unknown")
-        else:
-            reason = f"{UNKNOWN_REASON} ({existence.reason or message})"
-            self._fail(job, attempt_id, reason, "unknown", status, report)
-
-    def _find_existing(self, job: _Job) -> Existence:
-        """Ask the platform; a lookup that hits a 5xx or 429 is tried a few times
-        before the post is declared unknowable."""
-        from clientnest_cli.services import tokens
-
-        adapter = self._adapter(job.account)
-        for wait in (*LOOKUP_RETRY_WAITS, None):
-            try:
-                return tokens.with_fresh_token(
-                    self.ctx,
-                    job.account,
-                    lambda a: a.find_existing(job.outgoing),
-                    self.actor,
-                    adapter,
-                )
-            except PlatformError as exc:
-                if exc.kind != "retryable" or wait is None or self.stopping.is_set():
-                    return Existence.unknown(exc.one_line())
-                time.sleep(max(wait, min(exc.retry_after or 0.0, 5.0)))
-            except ClientNestError as exc:
-                return Existence.unknown(exc.one_line())
-            except Exception as exc:
-                log.exception("find_existing crashed for post %s", job.post.id)
-                return Existence.unknown(f"{type(exc).__name__}")
-        return Existence.unknown("the platform did not answer")  # pragma: no cover
-
-    # --- reconciliation ------------------------------------------------------
-    def reconcile_expired(self, report: Report | None = None) -> Report:
-        """Posts left `publishing` by a publisher that died: find out, then settle."""
-        report = report or Report()
-        with self.ctx.store.session() as session:
-            ids = Claims(session).take_over_expired(self.worker_id, utcnow(), self.lease, 500)
-        for post_id in ids:
-            job = self._load(post_id)
-            if job is None:
-                continue
-            attempt_id = job.attempt_id or self._start_attempt(post_id)  # the dead one's attempt
-            self._settle_unknown(
-                job, attempt_id, "the publisher stopped before recording the outcome", report
-            )
-        return report
-
     def fail_unusable_accounts(self, report: Report | None = None) -> Report:
         """Due posts of accounts that need re-auth or were disconnected fail, saying why."""
         report = report or Report()
@@ -471,8 +473,9 @@ class Publisher:
         adapter.on_resume_token = save  # type: ignore[attr-defined]
 
 
-class _LeaseLost(Exception):
-    """Our claim was taken over before the send: send nothing."""
+def _may_have_landed(exc: PlatformError) -> bool:
+    """A 5xx answer to a send: the platform may have stored it before failing."""
+    return exc.kind == "retryable" and exc.status is not None and exc.status >= 500
 
 
 def _ref(post: Post) -> PublishedRef:

@@ -174,6 +174,7 @@ _SETTLED = {
     PostStatus.CANCELED,
     PostStatus.PUBLISHING,
     PostStatus.DELETED,
+    PostStatus.CHECKING,
 }
 
 

@@ -171,7 +171,7 @@ class AIPlanning:
 
         query = select(Post.scheduled_at).where(
             Post.account_id == account_id,
-            col(Post.status).in_(("draft", "scheduled", "publishing")),
+            col(Post.status).in_(("draft", "scheduled", "publishing", "checking")),
             col(Post.scheduled_at) >= start,
             col(Post.scheduled_at) < end,
         )

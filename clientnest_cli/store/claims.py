@@ -129,17 +129,39 @@ class Claims:
         return claimed
 
     def take_over_expired(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        grace: timedelta = timedelta(0),
+    ) -> list[int]:
+        """Claim `publishing` posts whose lease ran out ``grace`` ago: their publisher died
+        mid-send. ``grace`` (HTTP timeout + margin) lets a request the old holder started
+        just before its lease ended finish before anyone looks for it (fencing)."""
+        expired = and_(Post.status == "publishing", Post.lease_expires_at <= now - grace)  # type: ignore[operator]
+        return self._take_over(expired, owner, now, lease, limit)
+
+    def take_over_checking(
         self, owner: str, now: datetime, lease: timedelta, limit: int
     ) -> list[int]:
-        """Claim `publishing` posts whose lease ran out: their publisher died mid-send."""
-        expired = and_(Post.status == "publishing", Post.lease_expires_at <= now)  # type: ignore[operator]
-        candidates = select(Post.id).where(expired).order_by(Post.id).limit(limit)  # type: ignore[arg-type]
+        """Claim `checking` posts whose next check is due, back to `publishing`, to ask."""
+        due = and_(
+            Post.status == "checking",
+            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),  # type: ignore[union-attr,operator]
+        )
+        return self._take_over(due, owner, now, lease, limit, status="publishing")
+
+    def _take_over(
+        self, where: Any, owner: str, now: datetime, lease: timedelta, limit: int, **values: Any
+    ) -> list[int]:
+        candidates = select(Post.id).where(where).order_by(Post.id).limit(limit)  # type: ignore[arg-type]
         if self.s.get_bind().dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
         stmt = (
             update(Post)
-            .where(Post.id.in_(candidates.scalar_subquery()), expired)  # type: ignore[union-attr]
-            .values(lease_owner=owner, lease_expires_at=now + lease)
+            .where(Post.id.in_(candidates.scalar_subquery()), where)  # type: ignore[union-attr]
+            .values(lease_owner=owner, lease_expires_at=now + lease, **values)
             .returning(Post.id)
         )
         return [row[0] for row in self.s.execute(stmt).all()]

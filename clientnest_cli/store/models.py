@@ -126,6 +126,8 @@ class Post(SQLModel, table=True):
     imported: bool = False  # history from an export or a backfill: never published by us
     followers_at_post: int | None = None  # the account's followers when it went out
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    # how often a post in `checking` was asked about (its send may have landed)
+    checks: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class PostMedia(SQLModel, table=True):

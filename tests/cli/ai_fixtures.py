@@ -25,7 +25,7 @@ def ai_env(home: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setenv("CLIENTNEST_AI__BASE_URL", sandbox.base_url("ai") + "/v1")
     monkeypatch.setenv("CLIENTNEST_AI_API_KEY", KEY)
-    monkeypatch.setattr(ChatClient, "_backoff", lambda self, attempt: 0.0)
+    monkeypatch.setattr(ChatClient, "_sleep", lambda self, seconds: None)
     yield sandbox.emulator("ai")
 
 

@@ -25,7 +25,16 @@ from clientnest_cli.domain.recurrence import (
 )
 from clientnest_cli.errors import BadInput
 
-STATUSES = ["draft", "scheduled", "publishing", "published", "failed", "canceled", "deleted"]
+STATUSES = [
+    "draft",
+    "scheduled",
+    "publishing",
+    "checking",
+    "published",
+    "failed",
+    "canceled",
+    "deleted",
+]
 
 
 @dataclass

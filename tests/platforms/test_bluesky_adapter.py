@@ -251,8 +251,10 @@ def test_find_existing_found_absent_unknown(adapter, emu) -> None:
     ref = adapter.publish(post("not yet"))
     found = adapter.find_existing(post("not yet"))
     assert found.state == "found" and found.ref == ref
-    emu.faults.error_rate = 1.0
-    assert adapter.find_existing(post("not yet")).state == "unknown"
+    emu.faults.error_rate = 1.0  # a failed lookup is no answer: raised, for the publisher to retry
+    with pytest.raises(PlatformError) as caught:
+        adapter.find_existing(post("not yet"))
+    assert caught.value.kind == "retryable"
 
 
 # --- faults -----------------------------------------------------------------------------

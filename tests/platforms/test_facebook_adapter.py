@@ -149,9 +149,10 @@ def test_find_existing_found_absent_unknown(adapter, emu):
     ref = adapter.publish(post("Look for me"))
     found = adapter.find_existing(post("Look for me"))
     assert found.state == "found" and found.ref.platform_post_id == ref.platform_post_id
-    emu.faults.error_rate = 1.0
-    unknown = adapter.find_existing(post("Look for me"))
-    assert unknown.state == "unknown" and "temporary problem" in unknown.reason
+    emu.faults.error_rate = 1.0  # a failed lookup is no answer: raised, for the publisher to retry
+    with pytest.raises(PlatformError) as caught:
+        adapter.find_existing(post("Look for me"))
+    assert caught.value.kind == "retryable" and "temporary problem" in caught.value.message
 
 
 def test_metrics_in_one_batch_and_a_deleted_post_is_skipped(adapter, emu):

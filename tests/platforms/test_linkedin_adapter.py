@@ -132,9 +132,10 @@ def test_find_existing_found_absent_unknown(adapter, emu):
     ref = adapter.publish(post("Find me #later"))
     found = adapter.find_existing(post("Find me #later"))
     assert found.state == "found" and found.ref.platform_post_id == ref.platform_post_id
-    emu.faults.error_rate = 1.0
-    unknown = adapter.find_existing(post("Find me #later"))
-    assert unknown.state == "unknown" and "server error 503" in unknown.reason
+    emu.faults.error_rate = 1.0  # a failed lookup is no answer: raised, for the publisher to retry
+    with pytest.raises(PlatformError) as caught:
+        adapter.find_existing(post("Find me #later"))
+    assert caught.value.kind == "retryable" and "server error 503" in caught.value.message
 
 
 def test_metrics_comments_and_reply(adapter, emu):

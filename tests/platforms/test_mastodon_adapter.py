@@ -132,10 +132,12 @@ def test_find_existing_absent_and_remote_mentions(adapter, emu):
     assert found.state == "found"
 
 
-def test_find_existing_unknown_when_lookup_fails(adapter, emu):
+def test_find_existing_raises_when_the_lookup_fails(adapter, emu):
+    """A 5xx on the lookup is no answer: raised, for the publisher to retry with backoff."""
     emu.faults.error_rate = 1.0
-    existence = adapter.find_existing(post("anything"))
-    assert existence.state == "unknown" and "503" in existence.reason
+    with pytest.raises(PlatformError) as caught:
+        adapter.find_existing(post("anything"))
+    assert caught.value.kind == "retryable" and "503" in caught.value.one_line()
 
 
 def test_over_length_is_permanent_with_server_message(adapter, emu):

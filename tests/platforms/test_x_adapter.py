@@ -190,8 +190,10 @@ def test_find_existing_absent_and_unknown(x):
     # same text, but as a reply to another tweet: not this post
     assert adapter.find_existing(_post("root", reply_to=PublishedRef("1"))).state == "absent"
     assert adapter.find_existing(_post("root")).ref.platform_post_id == first.platform_post_id
-    emu.faults.error_rate = 1.0
-    assert adapter.find_existing(_post("root")).state == "unknown"
+    emu.faults.error_rate = 1.0  # a failed lookup is no answer: raised, for the publisher to retry
+    with pytest.raises(PlatformError) as caught:
+        adapter.find_existing(_post("root"))
+    assert caught.value.kind == "retryable"
 
 
 # --- tokens ----------------------------------------------------------------------------

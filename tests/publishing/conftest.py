@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from clientnest_cli.sandbox.framework import SandboxServer
-from tests.helpers import init_store, ok
+from tests.helpers import cli, init_store, ok
 
 
 @dataclass
@@ -23,12 +23,49 @@ class Accounts:
     feed_path: Path
 
 
+BURN_ENV = "CLIENTNEST_TEST_BURN"  # 1: run the slow publishing tests with every core busy
+
+
+@pytest.fixture(autouse=True)
+def burn_cores(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Load mode (``CLIENTNEST_TEST_BURN=1``, or ``make test-loaded``): while a slow
+    test runs, one CPU burner per core spins, as on a busy shared machine. Burners are
+    separate processes, stop themselves after CLIENTNEST_TEST_BURN_SECONDS (default
+    900) and are killed when the test ends, whatever happens."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    if not os.environ.get(BURN_ENV) or request.node.get_closest_marker("slow") is None:
+        yield
+        return
+    seconds = float(os.environ.get("CLIENTNEST_TEST_BURN_SECONDS", "900"))
+    spin = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
+    burners = [
+        subprocess.Popen([sys.executable, "-c", spin], stdin=subprocess.DEVNULL)
+        for _ in range(os.cpu_count() or 2)
+    ]
+    try:
+        yield
+    finally:
+        for proc in burners:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+
+
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Backoff measured in milliseconds so retry paths run inside a test."""
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__BACKOFF_BASE_SECONDS", "0.01")
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__BACKOFF_MAX_SECONDS", "0.05")
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__MAX_ATTEMPTS", "12")
+    monkeypatch.setenv("CLIENTNEST_PUBLISHING__CHECK_WAIT_SECONDS", "0.05")
+    monkeypatch.setenv("CLIENTNEST_PUBLISHING__CHECK_WAIT_MAX_SECONDS", "0.2")
+    # a post whose send got no answer waits HTTP timeout + margin before it is asked about
+    monkeypatch.setenv("CLIENTNEST_PUBLISHING__HTTP_TIMEOUT_SECONDS", "3")
+    monkeypatch.setenv("CLIENTNEST_PUBLISHING__FENCE_MARGIN_SECONDS", "0.5")
 
 
 @pytest.fixture
@@ -103,3 +140,20 @@ def texts_on(sandbox: SandboxServer, platform: str) -> list[str]:
         )
         out.append(html.unescape(re.sub(r"<[^>]+>", "", text)))
     return out
+
+
+def publish_until_settled(ids: Iterable[int], timeout: float = 90.0) -> dict[int, dict]:
+    """`publish due` until every post is published or failed (or ``timeout`` passes):
+    posts put back for a retry or waiting in `checking` need later runs."""
+    import time
+
+    wanted = list(ids)
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = posts_by_id(wanted)
+        if all(r["status"] in ("published", "failed") for r in rows.values()):
+            return rows
+        if time.monotonic() > deadline:
+            return rows
+        cli("publish", "due")
+        time.sleep(0.2)  # polling: the next run is due after a few ms of backoff

@@ -22,9 +22,18 @@ from types import TracebackType
 
 REPO = Path(__file__).resolve().parents[2]
 
-# PublishingSettings.lease_seconds has a floor of 5 s (config.py: ge=5).
+# Short leases so a killed daemon's posts are taken over within a test. The lease must
+# outlast one request plus the fencing margin (config.py), and a reconciler waits
+# lease end + HTTP timeout + margin (here 15 + 6 + 2 s) before it takes a post over.
+# The timeout is long enough that a busy machine does not turn slow answers into
+# "no answer" (which is safe, but slow: such posts wait in `checking`).
 FAST_SETTINGS = {
-    "CLIENTNEST_PUBLISHING__LEASE_SECONDS": "5",
+    "CLIENTNEST_PUBLISHING__LEASE_SECONDS": "15",
+    "CLIENTNEST_PUBLISHING__HTTP_TIMEOUT_SECONDS": "6",
+    "CLIENTNEST_PUBLISHING__FENCE_MARGIN_SECONDS": "2",
+    "CLIENTNEST_PUBLISHING__CHECK_WAIT_SECONDS": "0.5",
+    "CLIENTNEST_PUBLISHING__CHECK_WAIT_MAX_SECONDS": "3",
+    "CLIENTNEST_PUBLISHING__MAX_CHECKS": "30",
     "CLIENTNEST_PUBLISHING__BACKOFF_BASE_SECONDS": "0.05",
     "CLIENTNEST_PUBLISHING__BACKOFF_MAX_SECONDS": "0.2",
     "CLIENTNEST_PUBLISHING__MAX_ATTEMPTS": "20",
@@ -61,14 +70,27 @@ class Daemons:
         env.pop("CLIENTNEST_TEST_KEYRING", None)
         return env
 
-    def start(self, name: str | None = None, env: dict[str, str] | None = None) -> DaemonProcess:
-        """Start one daemon; ``env`` overrides variables for it alone (e.g. another home)."""
+    def start(
+        self,
+        name: str | None = None,
+        env: dict[str, str] | None = None,
+        freeze_before: tuple[str, Path] | None = None,
+    ) -> DaemonProcess:
+        """Start one daemon; ``env`` overrides variables for it alone (e.g. another
+        home); ``freeze_before=(path, marker)`` makes it SIGSTOP itself right before
+        its first POST to ``path`` (tests/publishing/freeze_hook.py)."""
         name = name or f"d{len(self.started)}"
         log_path = self.log_dir / f"{name}.log"
+        env = {**self.env(), **(env or {})}
+        module = "clientnest_cli"
+        if freeze_before is not None:
+            module = "tests.publishing.freeze_hook"
+            env["CLIENTNEST_TEST_FREEZE_PATH"] = freeze_before[0]
+            env["CLIENTNEST_TEST_FREEZE_MARKER"] = str(freeze_before[1])
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "clientnest_cli", "daemon", "run", "--id", name],
-                env={**self.env(), **(env or {})},
+                [sys.executable, "-m", module, "daemon", "run", "--id", name],
+                env=env,
                 cwd=REPO,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -13,7 +13,7 @@ from alembic import op
 import clientnest_cli.store.types
 
 revision = "0003_roles_policy"
-down_revision = "0001_initial"
+down_revision = "0002_publish_checking"
 branch_labels = None
 depends_on = None
 
