@@ -180,6 +180,51 @@ def _say_prediction(a: dict[str, Any]) -> None:
         output.done(f"  {d['name']} = {d['value']}: {d['effect']:+,.1f} against a typical value")
 
 
+def recommend(
+    ctx: typer.Context,
+    ref: str | None = typer.Argument(None, help="The account (default: every account)."),
+    as_json: bool = JSON,
+) -> None:
+    """What works for an account, from its own history: effects with 95% intervals."""
+    from clientnest_cli.services.insight import recommend as compute
+
+    results = compute(state(ctx), ref)
+    if as_json:
+        output.emit_json(results)
+        return
+    for block in results:
+        if not block["advice"] and not block["no_evidence_yet"]:
+            output.warn(f"{block['account']}: not enough posts with figures to tell yet.")
+            continue
+        output.table(
+            f"What works for {block['account']} ({block['posts']} posts)",
+            ["", "effect", "95% interval", "posts", "e.g. posts"],
+            [_finding_row(f) for f in block["advice"]]
+            + [
+                (
+                    f"{f['dimension']}: {f['level']}",
+                    "no evidence yet",
+                    f"{f['low']:+.0%} to {f['high']:+.0%}",
+                    f"{f['posts']} vs {f['others']}",
+                    "",
+                )
+                for f in block["no_evidence_yet"][:5]
+            ],
+        )
+
+
+def _finding_row(f: dict[str, Any]) -> tuple[str, ...]:
+    more = "more" if f["effect"] > 0 else "fewer"
+    return (
+        f"{f['dimension']}: {f['level']}",
+        f"{abs(f['effect']):.0%} {more} interactions",
+        f"{f['low']:+.0%} to {f['high']:+.0%}",
+        f"{f['posts']} vs {f['others']}",
+        ", ".join(f"#{i}" for i in f["examples"]),
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(model_app, name="model")
     app.command("predict")(predict)
+    app.command("recommend")(recommend)

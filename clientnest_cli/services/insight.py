@@ -209,3 +209,26 @@ def train(
         },
     }
     return save(ctx, predictor, about)
+
+
+def recommend(ctx: AppContext, ref: str | None = None, seed: int = 0) -> list[dict[str, Any]]:
+    """What works for each account (one, or every account): findings with intervals."""
+    from clientnest_cli.analytics.effects import findings
+    from clientnest_cli.analytics.features import features
+
+    sc = scope(ctx, accounts=[ref] if ref else None, default_period="3650d")
+    frame = load_frame(ctx, sc)
+    results = []
+    for account_id in sc.account_ids:
+        mine = frame[frame["account_id"] == account_id]
+        found = findings(features(mine, sentiment=False), seed=seed) if not mine.empty else []
+        known = int(mine["interactions"].notna().sum()) if not mine.empty else 0
+        results.append(
+            {
+                "account": sc.labels[account_id]["account"],
+                "posts": known,
+                "advice": [f.as_dict() for f in found if f.advice],
+                "no_evidence_yet": [f.as_dict() for f in found if not f.advice],
+            }
+        )
+    return results
