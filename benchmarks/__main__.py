@@ -21,20 +21,12 @@ from benchmarks import (
     b4_lateness,
     b5_metrics,
     b6_analytics,
+    b7_predict,
     b8_memory,
 )
 from benchmarks.common import HEADER, Row, log, not_built
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
-
-
-def _b7() -> Row:
-    return not_built(
-        "B7",
-        "train the engagement model on 100,000 posts; `predict` once",
-        "train ≤ 20 s on 2 cores; predict ≤ 2× B1's floor + model load",
-        "needs the prediction model",
-    )
 
 
 def _b9() -> Row:
@@ -50,7 +42,7 @@ WORKLOADS: dict[str, Callable[[], Row]] = {
     "B4": b4_lateness.run,
     "B5": b5_metrics.run,
     "B6": b6_analytics.run,
-    "B7": _b7,
+    "B7": b7_predict.run,
     "B8": b8_memory.run,
     "B9": _b9,
 }

@@ -29,6 +29,7 @@ lazy.groups(
         ("sandbox", "sandbox", "Local emulators of every platform, for trying things."),
         ("audit", "audit", "Who did what, when."),
         ("analytics", "analytics", "What works: overview, best times, growth, health, export."),
+        ("ab", "ab", "A/B tests: two variants of one message, compared fairly."),
     ],
 )
 
