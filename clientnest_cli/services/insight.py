@@ -232,3 +232,24 @@ def recommend(ctx: AppContext, ref: str | None = None, seed: int = 0) -> list[di
             }
         )
     return results
+
+
+NEW_FIGURES_SQL = """
+SELECT count(DISTINCT m.post_id) AS n FROM postmetricssnapshot m JOIN post p ON p.id = m.post_id
+WHERE m.captured_at > :since AND p.account_id IN :ids
+"""
+
+
+def retrain_if_due(ctx: AppContext, new_posts: int) -> dict[str, Any] | None:
+    """Retrain the kept model on its accounts once ``new_posts`` posts got new figures
+    since it was trained (the daemon's job). No model kept, or 0: nothing to do."""
+    if new_posts <= 0 or not model_path(ctx).exists():
+        return None
+    data = header(ctx)
+    refs = list(data["scope"]["accounts"])
+    sc = scope(ctx, accounts=refs, default_period="3650d")
+    since = datetime.fromisoformat(data["trained_at"])
+    found = _read(ctx, NEW_FIGURES_SQL, since=since, ids=sc.account_ids or [-1])
+    if int(found["n"].iloc[0] or 0) < new_posts:
+        return None
+    return train(ctx, accounts=refs)
