@@ -180,6 +180,7 @@ def _report_created(app_ctx: Any, posts: list[Any], as_json: bool) -> None:
         output.done(
             f"Created post {lead.id} for {labels[lead.account_id]} ({lead.status}{thread}{when})."
         )
+        _prediction(app_ctx, lead.id)
 
 
 # --- manage ------------------------------------------------------------------------
@@ -267,6 +268,17 @@ def show(
         output.emit_json(data)
         return
     _print_detail(d, account)
+    if d.post.thread_parent_id is None:
+        _prediction(state(ctx), d.post.id)
+
+
+def _prediction(app_ctx: Any, post_id: int | None) -> None:
+    """One line of `analytics predict` per target, only when a model is kept."""
+    from clientnest_cli.services.insight_predict import prediction_line
+
+    line = prediction_line(app_ctx, post_id or 0)
+    if line:
+        output.done(f"  Prediction: {line}")
 
 
 def _print_detail(d: Any, account: str) -> None:

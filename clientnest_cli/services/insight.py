@@ -70,10 +70,12 @@ def shape(frame: pd.DataFrame, sc: Scope, now: datetime) -> pd.DataFrame:
 
     frame = frame.drop_duplicates("post_id", keep="last").copy()
     for name in ("published_at", "scheduled_at"):
-        frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
+        frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601").astype(
+            "datetime64[ns, UTC]"
+        )
     planned = frame["published_at"].isna()
     frame.loc[planned, "published_at"] = frame.loc[planned, "scheduled_at"].fillna(
-        pd.Timestamp(now)
+        pd.Timestamp(now).as_unit("ns")
     )
     for name in ("likes", "comments", "shares"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)

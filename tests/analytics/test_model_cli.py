@@ -135,3 +135,15 @@ def test_predict_bad_input_with_a_model(home: Path) -> None:
     ):
         run = cli("analytics", "predict", *args)
         assert run.exit_code == 2 and message in run.stderr, (args, run.stderr)
+
+
+def test_post_create_and_show_print_a_prediction_line_when_a_model_is_kept(home: Path) -> None:
+    _seed({"x:acme": InsightSpec(seed=3, posts=120)})
+    created = ok("post", "create", "Fresh roast today", "--to", "x:acme", "--json").json()
+    quiet = ok("post", "show", str(created[0]["id"])).stdout
+    assert "Prediction" not in quiet  # no model kept: no line
+    ok("analytics", "model", "train")
+    made = ok("post", "create", "Fresh roast today", "--to", "x:acme", "--at", "2030-01-07T18:00")
+    assert "Prediction: about" in made.stdout and "interactions (80%:" in made.stdout
+    shown = ok("post", "show", str(created[0]["id"])).stdout
+    assert "Prediction: about" in shown and "typical" in shown
