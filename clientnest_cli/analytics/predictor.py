@@ -50,6 +50,7 @@ MIN_POSTS = 40  # fewer posts with figures than this: nothing to learn or evalua
 MIN_HISTORY_CANDIDATES = (10, 20, 30, 50, 100)
 MAX_LEVELS = 250
 THREADS = 1
+IMPORTANCE_ROWS = 5_000
 
 
 @dataclass
@@ -232,6 +233,8 @@ def _min_history(history: np.ndarray, model_err: np.ndarray, base_err: np.ndarra
 def _importance(fitted: Fitted, X: pd.DataFrame, seed: int) -> list[dict[str, Any]]:
     from sklearn.inspection import permutation_importance
 
+    if len(X) > IMPORTANCE_ROWS:  # a fixed-seed sample: the ranking, not the last digit
+        X = X.sample(IMPORTANCE_ROWS, random_state=seed)
     result = permutation_importance(
         fitted.point,
         fitted.encoder.transform(X),
