@@ -52,6 +52,7 @@ def post_dict(post: Any, account: str = "", tz_name: str = "UTC") -> dict[str, A
         "category": post.category,
         "hashtags": list(post.hashtags),
         "group_id": post.group_id,
+        "variant": post.variant,
         "thread_parent_id": post.thread_parent_id,
         "thread_position": post.thread_position,
         "approval_status": post.approval_status,
@@ -313,7 +314,7 @@ def _print_detail(d: Any, account: str) -> None:
         data["category"] = p.category
     if p.hashtags:
         data["hashtags"] = " ".join(f"#{t}" for t in p.hashtags)
-    data["group"] = p.group_id
+    data["group"] = p.group_id + (f" (variant {p.variant})" if p.variant else "")
     data["created"] = f"{p.created_at:%Y-%m-%d %H:%M} UTC by {d.created_by or '?'}"
     if p.ai_generated:
         data["ai generated"] = "yes"

@@ -67,6 +67,9 @@ def test_a_real_difference_is_significant(home: Path) -> None:
     assert [v["variant"] for v in data["variants"]] == ["A", "B"]
     assert data["variants"][0]["exposures"] == 40_000
     assert ok("ab", "conclude", test["id"]).stdout.startswith("B wins")
+    b_post = next(p for p in test["posts"] if p["variant"] == "B")
+    assert ok("post", "show", str(b_post["id"]), "--json").json()["variant"] == "B"
+    assert "(variant B)" in ok("post", "show", str(b_post["id"])).stdout
 
 
 def test_equal_variants_have_no_winner_yet(home: Path) -> None:
