@@ -21,6 +21,7 @@ from benchmarks import (
     b4_lateness,
     b5_metrics,
     b6_analytics,
+    b7_predict,
     b8_memory,
     b9_tui,
     b10_store,
@@ -31,15 +32,6 @@ from benchmarks.common import HEADER, Row, log, not_built
 RESULTS = Path(__file__).parent / "RESULTS.md"
 
 
-def _b7() -> Row:
-    return not_built(
-        "B7",
-        "train the engagement model on 100,000 posts; `predict` once",
-        "train ≤ 20 s on 2 cores; predict ≤ 2× B1's floor + model load",
-        "needs the prediction model",
-    )
-
-
 WORKLOADS: dict[str, Callable[[], Row | list[Row]]] = {
     "B1": b1_help.run,
     "B2": b2_list.run,
@@ -47,7 +39,7 @@ WORKLOADS: dict[str, Callable[[], Row | list[Row]]] = {
     "B4": b4_lateness.run,
     "B5": b5_metrics.run,
     "B6": b6_analytics.run,
-    "B7": _b7,
+    "B7": b7_predict.run,
     "B8": b8_memory.run,
     "B9": b9_tui.run,
     "B10": b10_store.run,

@@ -58,6 +58,9 @@ class DaemonSettings(Section):
     comments_interval_minutes: float = Field(30, gt=0)
     token_refresh_ahead_minutes: int = Field(30, ge=1)
     heartbeat_stale_seconds: int = Field(30, ge=5)
+    # retrain the engagement model once this many posts got new figures (0: never)
+    retrain_new_posts: int = Field(200, ge=0)
+    retrain_check_minutes: float = Field(360, gt=0)
 
 
 class AISettings(Section):

@@ -439,3 +439,12 @@ def export(
         output.done(f"{len(frame)} posts written to {out}.")
     else:
         typer.echo(text, nl=False)
+
+
+def _register_insight() -> None:
+    from clientnest_cli.cli.analytics_insight import register
+
+    register(app)
+
+
+_register_insight()

@@ -52,6 +52,7 @@ def post_dict(post: Any, account: str = "", tz_name: str = "UTC") -> dict[str, A
         "category": post.category,
         "hashtags": list(post.hashtags),
         "group_id": post.group_id,
+        "variant": post.variant,
         "thread_parent_id": post.thread_parent_id,
         "thread_position": post.thread_position,
         "approval_status": post.approval_status,
@@ -197,6 +198,7 @@ def _report_created(app_ctx: Any, posts: list[Any], as_json: bool) -> None:
         output.done(
             f"Created post {lead.id} for {labels[lead.account_id]} ({lead.status}{thread}{when})."
         )
+        _prediction(app_ctx, lead.id)
 
 
 # --- manage ------------------------------------------------------------------------
@@ -284,6 +286,17 @@ def show(
         output.emit_json(data)
         return
     _print_detail(d, account)
+    if d.post.thread_parent_id is None:
+        _prediction(state(ctx), d.post.id)
+
+
+def _prediction(app_ctx: Any, post_id: int | None) -> None:
+    """One line of `analytics predict` per target, only when a model is kept."""
+    from clientnest_cli.services.insight_predict import prediction_line
+
+    line = prediction_line(app_ctx, post_id or 0)
+    if line:
+        output.done(f"  Prediction: {line}")
 
 
 def _print_detail(d: Any, account: str) -> None:
@@ -320,7 +333,7 @@ def _print_detail(d: Any, account: str) -> None:
         data["category"] = p.category
     if p.hashtags:
         data["hashtags"] = " ".join(f"#{t}" for t in p.hashtags)
-    data["group"] = p.group_id
+    data["group"] = p.group_id + (f" (variant {p.variant})" if p.variant else "")
     data["created"] = f"{p.created_at:%Y-%m-%d %H:%M} UTC by {d.created_by or '?'}"
     if p.ai_generated:
         data["ai generated"] = "yes"

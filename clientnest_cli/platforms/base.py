@@ -206,6 +206,7 @@ class Adapter(ABC):
             f"{self.display_name} cannot backfill: {self.backfill_note}", platform=self.name
         )
 
+
 def lookup_failed(exc: PlatformError, prefix: str = "") -> Existence:
     """``find_existing``'s answer when its lookup failed.
 

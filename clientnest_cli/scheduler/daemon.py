@@ -159,6 +159,7 @@ class Daemon:
             ("comments sync", self._comments, settings.comments_interval_minutes * 60),
             ("account sync", self._accounts, settings.account_sync_interval_minutes * 60),
             ("health alerts", self._health, HEALTH_INTERVAL_S),
+            ("model retrain", self._retrain, settings.retrain_check_minutes * 60),
         ]
         for name, fn, seconds in jobs:
             scheduler.add_job(self._guard, "interval", args=(name, fn), seconds=seconds, id=name)
@@ -247,6 +248,14 @@ class Daemon:
         written = monthly_reports(self.ctx)
         if written:
             log.info("client reports", extra={"event": "reports", "written": len(written)})
+
+    def _retrain(self) -> None:
+        from clientnest_cli.services.insight import retrain_if_due
+
+        done = retrain_if_due(self.ctx, self.ctx.settings.daemon.retrain_new_posts)
+        if done:
+            chosen = done["evaluation"]["chosen"]
+            log.info("model retrained", extra={"event": "retrain", "chosen": chosen})
 
 
 HEALTH_INTERVAL_S = 3600  # `analytics health` once an hour; each new alert notified once

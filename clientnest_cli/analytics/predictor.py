@@ -1,0 +1,396 @@
+"""The engagement predictor: honest about how wrong it may be (frames in, results out).
+
+What it learns: log1p(interactions) from ``features.FEATURES`` with
+scikit-learn's HistGradientBoostingRegressor (missing values are native: an
+unknown figure stays NaN, never 0; categories are coded, unseen ones NaN).
+
+Intervals: **conformalised quantile regression** (CQR, Romano et al. 2019).
+Two more HistGradientBoosting models learn the 10% and 90% quantiles on the
+proper training part; on a *time-ordered* calibration split (the latest 25% of
+the training posts) the conformity scores max(low − y, y − high) give the
+margin q̂ (their ⌈(n+1)·0.8⌉/n quantile) added on both sides, so the 80%
+interval is [low − q̂, high + q̂].
+
+Evaluation: the latest 20% of posts in time order are the holdout; the model
+fitted on the earlier 80% is compared there with three baselines (all on the
+log scale, each post judged only on what came before it): the global median,
+the account's median over its earlier posts, and the median of its last 10
+posts. The baselines' intervals are empirical: their residuals' 10% and 90%
+quantiles on the calibration split.
+
+Never worse than the baseline: the model is chosen only when its holdout MAE
+(log) is below the best baseline's *and* the paired improvement is clear
+(one-sided 95%: mean gain − 1.645·SE > 0); otherwise the best baseline is used.
+The minimum history (posts of the account with figures) below which the
+baseline predicts ("not enough history") is chosen on the holdout: the smallest
+of ``MIN_HISTORY_CANDIDATES`` minimising the MAE of "model above it, baseline
+below it".
+
+The kept predictor is refitted the same way on all posts; it keeps the
+evaluation made before. scikit-learn is imported only inside functions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from clientnest_cli.analytics.features import CATEGORICAL, FEATURES
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+BASELINES = ("global_median", "account_median", "recent_median")
+HOLDOUT = 0.2
+CALIBRATION = 0.25  # of the training part
+LEVEL = 0.8
+MIN_POSTS = 40  # fewer posts with figures than this: nothing to learn or evaluate
+MIN_HISTORY_CANDIDATES = (10, 20, 30, 50, 100)
+MAX_LEVELS = 250
+THREADS = 1
+IMPORTANCE_ROWS = 5_000
+
+
+@dataclass
+class Encoder:
+    """Categorical columns → float codes (unseen → NaN), numeric columns as floats.
+
+    A numeric feature no training post knows (e.g. ``paid`` on a platform that
+    never says) is left out: there is nothing to learn from it.
+    """
+
+    levels: dict[str, list[str]] = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
+
+    @classmethod
+    def fit(cls, X: pd.DataFrame) -> Encoder:
+        levels = {}
+        for name in CATEGORICAL:
+            counts = X[name].astype(str).value_counts()
+            levels[name] = sorted(counts.index[:MAX_LEVELS].tolist())
+        columns = [n for n in FEATURES if n in levels or X[n].notna().any()]
+        return cls(levels, columns)
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        import numpy as np
+
+        columns = []
+        for name in self.columns:
+            if name in self.levels:
+                codes = {v: float(i) for i, v in enumerate(self.levels[name])}
+                columns.append(X[name].astype(str).map(codes).astype(float).to_numpy())
+            else:
+                columns.append(X[name].astype(float).to_numpy())
+        return np.column_stack(columns)
+
+    @property
+    def mask(self) -> list[bool]:
+        return [name in self.levels for name in self.columns]
+
+
+def _regressor(loss: str, seed: int, quantile: float | None = None):  # type: ignore[no-untyped-def]
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    options: dict[str, Any] = {
+        "loss": loss,
+        "max_iter": 200,
+        "learning_rate": 0.05,
+        "max_leaf_nodes": 15,
+        "min_samples_leaf": 20,
+        "l2_regularization": 1.0,
+        "random_state": seed,
+    }
+    if quantile is not None:
+        options["quantile"] = quantile
+    return HistGradientBoostingRegressor(**options)
+
+
+@dataclass
+class Fitted:
+    """Point + quantile models, the conformal margin, and the baselines' intervals."""
+
+    encoder: Encoder
+    point: Any
+    low: Any
+    high: Any
+    margin: float
+    global_median: float
+    residuals: dict[str, tuple[float, float]]  # baseline → (q10, q90) of y − prediction
+    reference: dict[str, Any]  # a typical value per feature (for "what moves it")
+
+    def predict(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        import numpy as np
+
+        codes = self.encoder.transform(X)
+        mid = self.point.predict(codes)
+        low = self.low.predict(codes) - self.margin
+        high = self.high.predict(codes) + self.margin
+        return mid, np.minimum(low, mid), np.maximum(high, mid)
+
+    def baseline(self, name: str, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+
+        mid = baseline_values(name, X, self.global_median)
+        lo, hi = self.residuals[name]
+        return mid, mid + lo, mid + hi
+
+
+def baseline_values(name: str, X: pd.DataFrame, global_median: float) -> np.ndarray:
+    """A baseline's log-scale prediction per row, falling back to the broader one."""
+    import numpy as np
+
+    overall = np.full(len(X), global_median, dtype=float)
+    if name == "global_median":
+        return overall
+    account = X["account_median"].to_numpy(dtype=float)
+    account = np.where(np.isnan(account), overall, account)
+    if name == "account_median":
+        return account
+    recent = X["recent_median"].to_numpy(dtype=float)
+    return np.where(np.isnan(recent), account, recent)
+
+
+def time_split(X: pd.DataFrame, share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Earlier and latest ``share`` of the rows, in time order."""
+    ordered = X.sort_values(["published_at", "post_id"], kind="stable")
+    cut = len(ordered) - max(1, round(len(ordered) * share))
+    return ordered.iloc[:cut], ordered.iloc[cut:]
+
+
+def _reference(X: pd.DataFrame) -> dict[str, Any]:
+    ref: dict[str, Any] = {}
+    for name in FEATURES:
+        column = X[name]
+        if name in CATEGORICAL:
+            mode = column.astype(str).mode()
+            ref[name] = mode.iloc[0] if not mode.empty else ""
+        else:
+            known = column.dropna()
+            ref[name] = float(known.median()) if not known.empty else math.nan
+    return ref
+
+
+def fit(X: pd.DataFrame, seed: int = 0) -> Fitted:
+    """Train on the earlier 75% of ``X`` (rows with y), calibrate on the latest 25%."""
+    import numpy as np
+
+    proper, calib = time_split(X, CALIBRATION)
+    encoder = Encoder.fit(proper)
+    codes, y = encoder.transform(proper), proper["y"].to_numpy(dtype=float)
+    mask = encoder.mask
+    models = []
+    for loss, q in (("squared_error", None), ("quantile", 0.1), ("quantile", 0.9)):
+        model = _regressor(loss, seed, q)
+        model.set_params(categorical_features=mask)
+        models.append(model.fit(codes, y))
+    point, low, high = models
+    cal_codes, cal_y = encoder.transform(calib), calib["y"].to_numpy(dtype=float)
+    scores = np.maximum(low.predict(cal_codes) - cal_y, cal_y - high.predict(cal_codes))
+    n = len(scores)
+    rank = min(1.0, math.ceil((n + 1) * LEVEL) / n)
+    margin = float(np.quantile(scores, rank, method="higher"))
+    global_median = float(np.median(y))
+    residuals = {}
+    for name in BASELINES:
+        resid = cal_y - baseline_values(name, calib, global_median)
+        lo, hi = np.quantile(resid, [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2])
+        residuals[name] = (float(lo), float(hi))
+    return Fitted(encoder, point, low, high, margin, global_median, residuals, _reference(proper))
+
+
+def _errors(mid: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    import numpy as np
+
+    return {
+        "mae_log": float(np.mean(np.abs(mid - y))),
+        "mae": float(np.mean(np.abs(np.expm1(mid) - np.expm1(y)))),
+    }
+
+
+def _clearly_better(model_err: np.ndarray, base_err: np.ndarray) -> bool:
+    import numpy as np
+
+    gain = base_err - model_err
+    if len(gain) < 2:
+        return False
+    se = float(np.std(gain, ddof=1) / math.sqrt(len(gain)))
+    return float(np.mean(gain)) - 1.645 * se > 0
+
+
+def _min_history(history: np.ndarray, model_err: np.ndarray, base_err: np.ndarray) -> int:
+    import numpy as np
+
+    best, best_mae = MIN_HISTORY_CANDIDATES[0], math.inf
+    for threshold in MIN_HISTORY_CANDIDATES:
+        policy = np.where(history >= threshold, model_err, base_err)
+        mae = float(np.mean(policy))
+        if mae < best_mae - 1e-12:
+            best, best_mae = threshold, mae
+    return best
+
+
+def _importance(fitted: Fitted, X: pd.DataFrame, seed: int) -> list[dict[str, Any]]:
+    from sklearn.inspection import permutation_importance
+
+    if len(X) > IMPORTANCE_ROWS:  # a fixed-seed sample: the ranking, not the last digit
+        X = X.sample(IMPORTANCE_ROWS, random_state=seed)
+    result = permutation_importance(
+        fitted.point,
+        fitted.encoder.transform(X),
+        X["y"].to_numpy(dtype=float),
+        scoring="neg_mean_absolute_error",
+        n_repeats=5,
+        random_state=seed,
+    )
+    rows = [
+        {"name": name, "importance": round(float(value), 4)}
+        for name, value in zip(fitted.encoder.columns, result.importances_mean, strict=True)
+    ]
+    return sorted(rows, key=lambda r: -r["importance"])
+
+
+def one_thread():  # type: ignore[no-untyped-def]
+    """OpenMP limited to one thread: on a busy machine its spinning threads cost 10×."""
+    import sklearn.ensemble  # noqa: F401  (loads its OpenMP runtime, so the limit reaches it)
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=THREADS)
+
+
+def evaluate(X: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
+    """Fit on the earlier 80%, judge on the latest 20%: the `model evaluate` answer."""
+    with one_thread():
+        return _evaluate(X, seed)
+
+
+def _evaluate(X: pd.DataFrame, seed: int) -> dict[str, Any]:
+    import numpy as np
+
+    from clientnest_cli.errors import BadInput
+
+    X = X[X["y"].notna()]
+    if len(X) < MIN_POSTS:
+        raise BadInput(
+            f"not enough history to learn from: {len(X)} posts with figures "
+            f"(at least {MIN_POSTS} needed)",
+            hint="sync metrics, import history (`metrics import`) or `accounts backfill`",
+        )
+    dev, hold = time_split(X, HOLDOUT)
+    fitted = fit(dev, seed)
+    y = hold["y"].to_numpy(dtype=float)
+    mid, low, high = fitted.predict(hold)
+    errors = {"model": np.abs(mid - y)}
+    covered = {"model": float(np.mean((y >= low) & (y <= high)))}
+    scores = {"model": _errors(mid, y)}
+    for name in BASELINES:
+        b_mid, b_low, b_high = fitted.baseline(name, hold)
+        errors[name] = np.abs(b_mid - y)
+        covered[name] = float(np.mean((y >= b_low) & (y <= b_high)))
+        scores[name] = _errors(b_mid, y)
+    best = min(BASELINES, key=lambda b: scores[b]["mae_log"])
+    beats = scores["model"]["mae_log"] < scores[best]["mae_log"] and _clearly_better(
+        errors["model"], errors[best]
+    )
+    chosen = "model" if beats else best
+    history = hold["history"].to_numpy(dtype=float)
+    min_history = _min_history(history, errors["model"], errors[best]) if beats else 0
+    return {
+        "posts": len(X),
+        "holdout": len(hold),
+        "chosen": chosen,
+        "best_baseline": best,
+        "beats_baseline": bool(beats),
+        "coverage_80": covered[chosen],
+        "coverage": covered,
+        "min_history": int(min_history),
+        "model": scores["model"],
+        "baselines": {name: scores[name] for name in BASELINES},
+        "features": _importance(fitted, hold, seed),
+        "holdout_from": hold["published_at"].min().isoformat(),
+        "holdout_until": hold["published_at"].max().isoformat(),
+    }
+
+
+@dataclass
+class Predictor:
+    """What `analytics model train` keeps: the refitted models and their evaluation."""
+
+    fitted: Fitted
+    evaluation: dict[str, Any]
+
+    @property
+    def chosen(self) -> str:
+        return str(self.evaluation["chosen"])
+
+    def predict(self, X: pd.DataFrame) -> list[dict[str, Any]]:
+        """Per row: expected, low, high (counts), by, reason, and what moves it most."""
+        with one_thread():
+            return self._predict(X)
+
+    def _predict(self, X: pd.DataFrame) -> list[dict[str, Any]]:
+        import numpy as np
+
+        results = []
+        history = X["history"].fillna(0).to_numpy(dtype=float)
+        best = str(self.evaluation["best_baseline"])
+        m_mid, m_low, m_high = self.fitted.predict(X)
+        b_mid, b_low, b_high = self.fitted.baseline(best, X)
+        for i in range(len(X)):
+            use_model = self.chosen == "model" and history[i] >= self.evaluation["min_history"]
+            if use_model:
+                mid, low, high, by, reason = m_mid[i], m_low[i], m_high[i], "model", ""
+            else:
+                mid, low, high, by = b_mid[i], b_low[i], b_high[i], best
+                reason = (
+                    "the model does not beat this baseline on the holdout"
+                    if self.chosen != "model"
+                    else "not enough history"
+                )
+            results.append(
+                {
+                    "expected": float(max(0.0, np.expm1(mid))),
+                    "low": float(max(0.0, np.expm1(low))),
+                    "high": float(max(0.0, np.expm1(high))),
+                    "by": by,
+                    "reason": reason,
+                    "drivers": self.drivers(X.iloc[[i]]) if use_model else [],
+                }
+            )
+        return results
+
+    def drivers(self, row: pd.DataFrame, top: int = 3) -> list[dict[str, Any]]:
+        """The features that move this prediction most: each set to its typical value."""
+        import numpy as np
+        import pandas as pd
+
+        variants = [row]
+        names = self.fitted.encoder.columns
+        for name in names:
+            changed = row.copy()
+            changed[name] = self.fitted.reference[name]
+            variants.append(changed)
+        frame = pd.concat(variants, ignore_index=True)
+        mids = np.expm1(self.fitted.point.predict(self.fitted.encoder.transform(frame)))
+        effects = [
+            {"name": name, "value": _plain(row[name].iloc[0]), "effect": float(mids[0] - m)}
+            for name, m in zip(names, mids[1:], strict=True)
+        ]
+        effects = [e for e in effects if abs(e["effect"]) > 1e-9]
+        return sorted(effects, key=lambda e: -abs(e["effect"]))[:top]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def train(X: pd.DataFrame, seed: int = 0) -> Predictor:
+    """Evaluate, then refit on every post with figures; the evaluation goes with it."""
+    evaluation = evaluate(X, seed)
+    known = X[X["y"].notna()]
+    with one_thread():
+        return Predictor(fit(known, seed), evaluation)

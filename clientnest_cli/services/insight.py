@@ -1,0 +1,257 @@
+"""The engagement predictor against the store: load posts, train, keep, predict.
+
+The training frame is one query (newest snapshot per post picked in SQL);
+features and models are in ``analytics/``. The model file lives in the data
+folder (0600): a one-line JSON header (format, scikit-learn version, when, on
+what, the evaluation) and then the pickled predictor. The header is read
+first; a file written by another scikit-learn version is refused before
+anything in it is unpickled. Only our own file is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clientnest_cli.errors import BadInput, NotFound
+from clientnest_cli.services.analytics import Scope, _read, scope
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from clientnest_cli.analytics.predictor import Predictor
+    from clientnest_cli.services.context import AppContext
+
+FORMAT = 1
+MODEL_FILE = "engagement-model.bin"
+RETRAIN = "retrain with `analytics model train`"
+
+POSTS_SQL = """
+SELECT p.id AS post_id, p.account_id, p.published_at, p.scheduled_at, p.status, p.content,
+       p.hashtags, p.media_type, p.category, p.ai_generated, p.platform_extra,
+       p.followers_at_post,
+       CASE WHEN p.thread_parent_id IS NOT NULL
+            OR EXISTS (SELECT 1 FROM post c WHERE c.thread_parent_id = p.id)
+            THEN 1 ELSE 0 END AS thread,
+       (SELECT count(*) FROM postmedia pm WHERE pm.post_id = p.id) AS media_rows,
+       s.likes, s.comments, s.shares
+FROM post p
+LEFT JOIN (
+    SELECT m.post_id, max(m.captured_at) AS at FROM postmetricssnapshot m GROUP BY m.post_id
+) newest ON newest.post_id = p.id
+LEFT JOIN postmetricssnapshot s ON s.post_id = newest.post_id AND s.captured_at = newest.at
+WHERE p.account_id IN :ids AND (p.status = 'published' OR p.id IN :extra)
+"""
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _media_count(media_type: str, rows: int) -> float:
+    """Attached files; for an imported post with media but no files here: unknown."""
+    if rows:
+        return float(rows)
+    return 0.0 if media_type in ("", "text", "link") else math.nan
+
+
+def shape(frame: pd.DataFrame, sc: Scope, now: datetime) -> pd.DataFrame:
+    """Raw rows → the input of ``analytics.features.features``."""
+    import pandas as pd
+
+    frame = frame.drop_duplicates("post_id", keep="last").copy()
+    for name in ("published_at", "scheduled_at"):
+        frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601").astype(
+            "datetime64[ns, UTC]"
+        )
+    planned = frame["published_at"].isna()
+    frame.loc[planned, "published_at"] = frame.loc[planned, "scheduled_at"].fillna(
+        pd.Timestamp(now).as_unit("ns")
+    )
+    for name in ("likes", "comments", "shares"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    frame["interactions"] = frame[["likes", "comments", "shares"]].sum(axis=1, min_count=1)
+    frame.loc[frame["status"] != "published", "interactions"] = math.nan
+    frame["hashtags"] = frame["hashtags"].map(_json)
+    extra = frame["platform_extra"].map(_json)
+    frame["paid"] = extra.map(lambda e: e.get("paid") if isinstance(e, dict) else None)
+    frame["media_type"] = frame["media_type"].fillna("")
+    frame["media_count"] = [
+        _media_count(m, int(r))
+        for m, r in zip(frame["media_type"], frame["media_rows"], strict=True)
+    ]
+    frame["thread"] = frame["thread"].astype(bool)
+    frame["ai_generated"] = frame["ai_generated"].astype(bool)
+    frame["followers_at_post"] = pd.to_numeric(frame["followers_at_post"], errors="coerce")
+    frame["platform"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["platform"])
+    frame["timezone"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["timezone"])
+    frame["account"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["account"])
+    return frame.sort_values(["published_at", "post_id"]).reset_index(drop=True)
+
+
+def load_frame(
+    ctx: AppContext, sc: Scope, extra: list[int] | None = None, now: datetime | None = None
+) -> pd.DataFrame:
+    raw = _read(ctx, POSTS_SQL, ids=sc.account_ids or [-1], extra=extra or [-1])
+    return shape(raw, sc, now or datetime.now(UTC))
+
+
+def training_scope(
+    ctx: AppContext, *, accounts: list[str] | None, client: str | None, until: str | None
+) -> Scope:
+    return scope(ctx, accounts=accounts, client=client, until=until, default_period="3650d")
+
+
+# --- the model file --------------------------------------------------------------
+
+
+def model_path(ctx: AppContext) -> Path:
+    return ctx.paths.data_dir / MODEL_FILE
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return str(sklearn.__version__)
+
+
+def save(ctx: AppContext, predictor: Predictor, about: dict[str, Any]) -> dict[str, Any]:
+    import pickle
+
+    from clientnest_cli.paths import ensure_private_dir
+
+    header = {
+        "format": FORMAT,
+        "sklearn": _sklearn_version(),
+        "trained_at": datetime.now(UTC).isoformat(),
+        **about,
+        "evaluation": predictor.evaluation,
+    }
+    path = model_path(ctx)
+    ensure_private_dir(path.parent)
+    temp = path.with_suffix(".tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(json.dumps(header, default=str).encode() + b"\n")
+        handle.write(pickle.dumps(predictor, protocol=pickle.HIGHEST_PROTOCOL))
+    os.chmod(temp, 0o600)
+    os.replace(temp, path)
+    return header
+
+
+def header(ctx: AppContext) -> dict[str, Any]:
+    """The model file's header; NotFound when there is none, BadInput when unreadable."""
+    path = model_path(ctx)
+    if not path.exists():
+        raise NotFound("no engagement model yet", hint="train one with `analytics model train`")
+    with path.open("rb") as handle:
+        first = handle.readline()
+    try:
+        data = json.loads(first)
+    except ValueError:
+        raise BadInput(f"the model file {path} is not one of ours", hint=RETRAIN) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BadInput(f"the model file {path} has an unknown format", hint=RETRAIN)
+    return data
+
+
+def check_version(data: dict[str, Any]) -> None:
+    installed = _sklearn_version()
+    if data.get("sklearn") != installed:
+        raise BadInput(
+            f"the model was trained with scikit-learn {data.get('sklearn')}, this is {installed}",
+            hint=RETRAIN,
+        )
+
+
+def load(ctx: AppContext) -> tuple[dict[str, Any], Predictor]:
+    """The kept predictor, only when its scikit-learn version is the installed one."""
+    import pickle
+
+    data = header(ctx)
+    check_version(data)
+    with model_path(ctx).open("rb") as handle:
+        handle.readline()
+        predictor = pickle.loads(handle.read())  # our own 0600 file, version checked
+    return data, predictor
+
+
+# --- commands ----------------------------------------------------------------------
+
+
+def train(
+    ctx: AppContext,
+    *,
+    accounts: list[str] | None = None,
+    client: str | None = None,
+    until: str | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    from clientnest_cli.analytics.features import features
+    from clientnest_cli.analytics.predictor import train as fit
+
+    sc = training_scope(ctx, accounts=accounts, client=client, until=until)
+    frame = load_frame(ctx, sc)
+    frame = frame[frame["published_at"] < sc.end]
+    predictor = fit(features(frame), seed)
+    about = {
+        "scope": {
+            "accounts": sorted(v["account"] for v in sc.labels.values()),
+            "client": client,
+            "until": sc.end.isoformat(),
+        },
+    }
+    return save(ctx, predictor, about)
+
+
+def recommend(ctx: AppContext, ref: str | None = None, seed: int = 0) -> list[dict[str, Any]]:
+    """What works for each account (one, or every account): findings with intervals."""
+    from clientnest_cli.analytics.effects import findings
+    from clientnest_cli.analytics.features import features
+
+    sc = scope(ctx, accounts=[ref] if ref else None, default_period="3650d")
+    frame = load_frame(ctx, sc)
+    results = []
+    for account_id in sc.account_ids:
+        mine = frame[frame["account_id"] == account_id]
+        found = findings(features(mine, sentiment=False), seed=seed) if not mine.empty else []
+        known = int(mine["interactions"].notna().sum()) if not mine.empty else 0
+        results.append(
+            {
+                "account": sc.labels[account_id]["account"],
+                "posts": known,
+                "advice": [f.as_dict() for f in found if f.advice],
+                "no_evidence_yet": [f.as_dict() for f in found if not f.advice],
+            }
+        )
+    return results
+
+
+NEW_FIGURES_SQL = """
+SELECT count(DISTINCT m.post_id) AS n FROM postmetricssnapshot m JOIN post p ON p.id = m.post_id
+WHERE m.captured_at > :since AND p.account_id IN :ids
+"""
+
+
+def retrain_if_due(ctx: AppContext, new_posts: int) -> dict[str, Any] | None:
+    """Retrain the kept model on its accounts once ``new_posts`` posts got new figures
+    since it was trained (the daemon's job). No model kept, or 0: nothing to do."""
+    if new_posts <= 0 or not model_path(ctx).exists():
+        return None
+    data = header(ctx)
+    refs = list(data["scope"]["accounts"])
+    sc = scope(ctx, accounts=refs, default_period="3650d")
+    since = datetime.fromisoformat(data["trained_at"])
+    found = _read(ctx, NEW_FIGURES_SQL, since=since, ids=sc.account_ids or [-1])
+    if int(found["n"].iloc[0] or 0) < new_posts:
+        return None
+    return train(ctx, accounts=refs)
