@@ -27,7 +27,7 @@ from benchmarks import (
     b10_store,
     b11_publish_now,
 )
-from benchmarks.common import HEADER, Row, log, not_built
+from benchmarks.common import HEADER, Row, log
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
 
