@@ -62,6 +62,20 @@ class Finding:
         }
 
 
+def in_words(finding: dict[str, Any]) -> tuple[str, str]:
+    """A finding (``Finding.as_dict``) as a sentence and its evidence, for people."""
+    more = "more" if finding["effect"] > 0 else "fewer"
+    text = (
+        f"{finding['dimension']}: {finding['level']} posts get "
+        f"{abs(finding['effect']):.0%} {more} interactions"
+    )
+    evidence = (
+        f"95% interval {finding['low']:+.0%} to {finding['high']:+.0%}; "
+        f"{finding['posts']} posts against {finding['others']}"
+    )
+    return text, evidence
+
+
 def _length(n: float) -> str:
     return "short (<100 chars)" if n < 100 else "medium (100–199)" if n < 200 else "long (200+)"
 

@@ -147,8 +147,24 @@ def gather(
         "top_posts": _with_sentiment(_top_posts(ctx, sc), overview["accounts"]),
         "sentiment": _sentiment(overview["accounts"]),
         "schedule": _schedule(ctx, sc, max(sc.end, now or datetime.now(UTC))),
-        "recommendations": [],
+        "recommendations": _recommendations(ctx, sc),
     }
+
+
+def _recommendations(ctx: AppContext, sc: Scope, per_account: int = 3) -> list[dict[str, Any]]:
+    """What to try next: Insight II's findings from each account's own history, only
+    those whose interval excludes "no difference", in plain words with their evidence."""
+    from clientnest_cli.analytics.effects import in_words
+    from clientnest_cli.services.insight import recommend
+
+    found = []
+    for account_id in sc.account_ids:
+        ref = sc.labels[account_id]["account"]
+        for block in recommend(ctx, ref):
+            for finding in block["advice"][:per_account]:
+                text, evidence = in_words(finding)
+                found.append({"account": ref, "text": f"{ref} — {text}", "evidence": evidence})
+    return found
 
 
 def _client_of(sc: Scope) -> str | None:

@@ -171,3 +171,22 @@ def test_hostile_text_is_inert(client: Client, home: Path, tmp_path: Path) -> No
     text = md.read_text()
     assert "<script>" not in text and "</style>" not in text
     assert "](javascript" not in text and "view post" not in text
+
+
+def test_what_to_try_next_is_the_accounts_own_findings(client: Client, tmp_path: Path) -> None:
+    """The report's advice is `analytics recommend`'s, in words, with its evidence."""
+    data = ok("report", "client", CLIENT, "--month", MONTH, "--json").json()
+    advice = {
+        (block["account"], f["dimension"], f["level"])
+        for block in ok("analytics", "recommend", "--json").json()
+        for f in block["advice"][:3]
+    }
+    assert advice, "the seeded history should hold at least one planted effect"
+    shown = data["recommendations"]
+    assert len(shown) == len(advice)
+    for item in shown:
+        assert item["text"].startswith(item["account"] + " — ")
+        assert "95% interval" in item["evidence"] and "posts against" in item["evidence"]
+    out = tmp_path / "r.html"
+    ok("report", "client", CLIENT, "--month", MONTH, "--output", str(out))
+    assert "No recommendations yet" not in out.read_text()
