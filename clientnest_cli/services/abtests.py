@@ -148,6 +148,20 @@ def status(ctx: AppContext, group: str) -> dict[str, Any]:
     return {"id": group, "variants": rows, "test": result}
 
 
+TESTS_SQL = """
+SELECT DISTINCT p.group_id FROM post p
+WHERE p.group_id LIKE 'ab-%' AND p.account_id IN :ids
+  AND p.published_at >= :start AND p.published_at < :end
+ORDER BY p.group_id
+"""
+
+
+def tests_published(ctx: AppContext, account_ids: list[int], start: Any, end: Any) -> list[str]:
+    """The A/B tests with a variant published by these accounts in [start, end)."""
+    frame = _read(ctx, TESTS_SQL, ids=list(account_ids), start=start, end=end)
+    return [str(g) for g in frame["group_id"]]
+
+
 def conclusion(data: dict[str, Any]) -> str:
     from clientnest_cli.analytics.abtest import conclude
 

@@ -164,7 +164,31 @@ def _recommendations(ctx: AppContext, sc: Scope, per_account: int = 3) -> list[d
             for finding in block["advice"][:per_account]:
                 text, evidence = in_words(finding)
                 found.append({"account": ref, "text": f"{ref} — {text}", "evidence": evidence})
-    return found
+    return found + _ab_results(ctx, sc)
+
+
+def _ab_results(ctx: AppContext, sc: Scope) -> list[dict[str, Any]]:
+    """A/B tests with a variant published in the period: the same words as `ab conclude`."""
+    from clientnest_cli.services import abtests
+
+    results = []
+    for group in abtests.tests_published(ctx, sc.account_ids, sc.start, sc.end):
+        data = abtests.status(ctx, group)
+        rates = "; ".join(
+            f"{v['variant']}: {v['interactions']:,} interactions over {v['exposures']:,} "
+            f"{v['exposure']}"
+            for v in data["variants"]
+        )
+        p_value = getattr(data["test"], "p_value", None)
+        evidence = rates + (f"; p = {p_value:.3g}" if p_value is not None else "")
+        results.append(
+            {
+                "account": "",
+                "text": f"A/B test {group}: {abtests.conclusion(data)}",
+                "evidence": evidence,
+            }
+        )
+    return results
 
 
 def _client_of(sc: Scope) -> str | None:

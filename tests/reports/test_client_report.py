@@ -190,3 +190,22 @@ def test_what_to_try_next_is_the_accounts_own_findings(client: Client, tmp_path:
     out = tmp_path / "r.html"
     ok("report", "client", CLIENT, "--month", MONTH, "--output", str(out))
     assert "No recommendations yet" not in out.read_text()
+
+
+def test_a_concluded_ab_test_is_reported_in_the_words_of_ab_conclude(home: Path) -> None:
+    from tests.analytics.test_ab_cli import _create, _publish
+    from tests.helpers import init_store, seed_account
+
+    init_store()
+    seed_account("x", "acme")
+    test = _create("x:acme", split="time")
+    _publish(test, {"A": 0.04, "B": 0.05}, 20_000, seed=1)  # published 2026-10-01
+    said = ok("ab", "conclude", test["id"]).stdout.strip()
+    data = ok("report", "account", "x:acme", "--month", "2026-10", "--json").json()
+    [item] = [r for r in data["recommendations"] if r["text"].startswith("A/B test")]
+    assert item["text"] == f"A/B test {test['id']}: {said}"
+    assert (
+        "B: " in item["evidence"]
+        and "impressions" in item["evidence"]
+        and "p = " in item["evidence"]
+    )
