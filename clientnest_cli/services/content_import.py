@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
     from clientnest_cli.store.models import User
 
-SETTLED = {PostStatus.PUBLISHED, PostStatus.PUBLISHING}
+# on (or perhaps on) the platform: a file may not change them
+SETTLED = {PostStatus.PUBLISHED, PostStatus.PUBLISHING, PostStatus.CHECKING, PostStatus.DELETED}
 
 
 @dataclass
