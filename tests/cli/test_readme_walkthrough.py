@@ -37,6 +37,7 @@ SKIPPED = {
     "needs your AI provider's key",
     "needs your AI provider's key and accounts named acme",
     "needs your PostgreSQL server",
+    "an interactive screen (tests/tui drives it with Pilot)",
 }
 
 PRELUDE = r"""
