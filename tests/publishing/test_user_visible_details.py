@@ -45,13 +45,14 @@ def test_a_successful_retry_clears_the_last_error(
     ok("publish", "due")
     post = ok("post", "show", str(ids[0]), "--json").json()
     assert post["status"] == "published" and post["last_error"] == ""
-    # and through `publish retry` after a final failure
+    # and through `publish retry` after a final failure: a refusal (422), since a 5xx
+    # whose lookup fails too leaves the post `checking`, not failed
     monkeypatch.setenv("CLIENTNEST_PUBLISHING__MAX_ATTEMPTS", "1")
     ids = create_due(["Third time"], [accounts.mastodon])
-    faults.error_rate = 1.0
+    faults.error_rate, faults.error_status = 1.0, 422
     assert cli("publish", "due").exit_code == 1
     assert ok("post", "show", str(ids[0]), "--json").json()["status"] == "failed"
-    faults.error_rate = 0.0
+    faults.error_rate, faults.error_status = 0.0, 503
     ok("publish", "retry", str(ids[0]))
     ok("publish", "due")
     post = ok("post", "show", str(ids[0]), "--json").json()
