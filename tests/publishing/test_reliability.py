@@ -255,6 +255,40 @@ def shared_store(
     return daemons, request.getfixturevalue("accounts")
 
 
+def _move_due(ids: list[int], offset: timedelta) -> None:
+    """Every post in ``ids`` due at now + ``offset`` (in one statement)."""
+    from sqlalchemy import update
+
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import Post
+    from clientnest_cli.store.types import utcnow
+
+    ctx = AppContext()
+    try:
+        with ctx.store.engine.begin() as conn:
+            table = Post.__table__  # type: ignore[attr-defined]
+            conn.execute(
+                update(table).where(table.c.id.in_(ids)).values(scheduled_at=utcnow() + offset)
+            )
+    finally:
+        ctx.close()
+
+
+def _heartbeats() -> set[str]:
+    """The daemons that have written a heartbeat (they are past start-up)."""
+    from sqlalchemy import select
+
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import DaemonHeartbeat
+
+    ctx = AppContext()
+    try:
+        with ctx.store.session(readonly=True) as session:
+            return set(session.execute(select(DaemonHeartbeat.daemon_id)).scalars())
+    finally:
+        ctx.close()
+
+
 @pytest.mark.slow
 def test_several_daemons_share_1000_posts_exactly_once(
     shared_store: tuple[int, Accounts], sandbox: SandboxServer, tmp_path: Path
@@ -277,9 +311,13 @@ def test_several_daemons_share_1000_posts_exactly_once(
     assert len(ids) == 1000
     for platform in PLATFORMS:
         sandbox.emulator(platform).faults.latency_s = 0.01
+    _move_due(ids, timedelta(days=1))  # nothing due until every daemon is up (contention)
 
     with Daemons(tmp_path / "logs") as daemons:
         started = [daemons.start(f"worker{i}") for i in range(how_many)]
+        names = {d.name for d in started}
+        wait_for(lambda: _heartbeats() >= names, 120, "every daemon's heartbeat", daemons)
+        _move_due(ids, timedelta(seconds=-1))
         wait_for(all_settled(ids), 400, "1000 posts settled", daemons)
         for daemon in started:
             assert daemons.stop(daemon) == 0, daemons.log_tail(daemon)
