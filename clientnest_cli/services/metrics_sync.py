@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from clientnest_cli.analytics.frames import FIGURE_COLUMNS
 from clientnest_cli.domain.enums import Role
 from clientnest_cli.domain.outgoing import PublishedRef
 from clientnest_cli.domain.text import strip_controls
@@ -248,17 +249,8 @@ def _changed(
     return rows, len(chunk) - len(seen)
 
 
-FIGURES = (
-    "likes",
-    "comments",
-    "shares",
-    "views",
-    "impressions",
-    "reach",
-    "clicks",
-    "saves",
-    "quotes",
-)
+# the counted figures of a snapshot: the analysis frame's columns but the derived rate
+FIGURES = tuple(c for c in FIGURE_COLUMNS if c != "engagement_rate")
 
 
 def _first(extra: dict[str, int], *keys: str) -> int | None:
