@@ -418,7 +418,9 @@ def export(
     fmt = "json" if as_json else fmt
     if fmt not in ("csv", "json"):
         raise BadInput(f"unknown format '{fmt}'", hint="use csv or json")
-    sc = _common(ctx, client, account, platform, since, until, period or "365d")
+    sc = _common(
+        ctx, client, account, platform, since, until, period or (None if since else "365d")
+    )
     frame = export_frame(state(ctx), sc)
     columns = [
         "post_id", "account", "platform", "client", "published_at", "weekday", "hour",
@@ -427,18 +429,27 @@ def export(
         "saves", "quotes", "engagement_rate", "rate_basis", "captured_at", "content",
     ]  # fmt: skip
     if fmt == "json":
-        import json
-
-        text = json.dumps(_records(frame, columns), ensure_ascii=False, indent=2) + "\n"
+        text = output.json_text(_records(frame, columns)) + "\n"
     else:
-        text = frame[columns].to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
+        text = _neutralised(frame[columns]).to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
     if out:
         from pathlib import Path
 
         Path(out).write_text(text, encoding="utf-8")
         output.done(f"{len(frame)} posts written to {out}.")
     else:
-        typer.echo(text, nl=False)
+        output.data(text)
+
+
+def _neutralised(frame: Any) -> Any:
+    """Text cells a spreadsheet would run as a formula get the same quote as `post export`."""
+    from clientnest_cli.services.content_csv import neutralise
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, str)).any():
+            frame[column] = frame[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return frame
 
 
 def _register_insight() -> None:

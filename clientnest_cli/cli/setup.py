@@ -155,7 +155,7 @@ def db_roles(
     plan = db_roles_(state(ctx), apply)
     if not plan.applied:
         for statement in plan.statements:
-            typer.echo(statement.rstrip(";") + ";")
+            output.data(statement.rstrip(";") + ";\n")
         return
     output.done(
         f"Applied group roles and grants; {len(plan.members)} login(s) in their role's group."

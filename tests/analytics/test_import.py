@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,18 @@ def test_bad_input_is_one_line_exit_2(
 def test_missing_file(store: Path, tmp_path: Path) -> None:
     run = cli("metrics", "import", str(tmp_path / "nope.csv"), "--account", "x:acme")
     assert run.exit_code == 2 and "no file" in run.stderr
+
+
+def test_exported_frame_keeps_formulas_inert(store: Path, tmp_path: Path) -> None:
+    formula = '=HYPERLINK("http://evil.test","click")'
+    rows = io.StringIO()
+    csv.writer(rows).writerows(
+        [["published_at", "text", "likes"], ["2026-10-01T09:00Z", formula, 4]]
+    )
+    ok("metrics", "import", str(_write(tmp_path, "h.csv", rows.getvalue())), "--account", "x:acme")
+    since = ("--since", "2026-09-01", "--until", "2026-11-01")
+    text = ok("analytics", "export", "--format", "csv", *since).stdout
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["content"] == "'" + formula  # a spreadsheet shows it, never runs it
+    data = ok("analytics", "export", "--format", "json", *since).json()
+    assert data[0]["content"] == formula  # JSON keeps the exact text
