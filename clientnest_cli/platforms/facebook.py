@@ -359,9 +359,9 @@ class FacebookAdapter(Adapter):
         has (code 100, subcode 33) is already gone."""
         from clientnest_cli.platforms.meta_graph import error_object
 
-        headers = {"Authorization": f"Bearer {self.account.credentials.access_token}"}
         url = self._url(quote(ref.platform_post_id, safe="_"))
-        resp = send(self.http, "DELETE", url, platform=self.name, headers=headers)
+        token = self.account.credentials.access_token
+        resp = send_authorised(self.http, "DELETE", url, token, platform=self.name)
         error = error_object(resp) if resp.status_code >= 400 else {}
         if error.get("code") == 100 and error.get("error_subcode") == 33:
             return False
