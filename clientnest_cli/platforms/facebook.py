@@ -342,7 +342,7 @@ class FacebookAdapter(Adapter):
             f"{graph}/me/accounts",
             "listing your Pages",
             params={"fields": "id,name,access_token,tasks"},
-            headers={"Authorization": f"Bearer {long['access_token']}"},
+            token=str(long["access_token"]),
         )
         page = choose_page(pages.get("data") or [], req.extra.get("page_id", ""))
         name = clean(str(page.get("name", "")))
@@ -434,8 +434,13 @@ def choose_page(pages: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
     return pages[0]
 
 
-def _get(http: httpx.Client, url: str, action: str, **kwargs: Any) -> dict[str, Any]:
-    resp = send(http, "GET", url, platform="facebook", **kwargs)
+def _get(
+    http: httpx.Client, url: str, action: str, token: str = "", **kwargs: Any
+) -> dict[str, Any]:
+    if token:
+        resp = send_authorised(http, "GET", url, token, platform="facebook", **kwargs)
+    else:
+        resp = send(http, "GET", url, platform="facebook", **kwargs)
     raise_for_status(resp, GRAPH, action)
     data = graph_json(resp, GRAPH, action)
     if not isinstance(data, dict):
