@@ -1,6 +1,6 @@
 """The atproto SDK (``atproto.Client``) against the Bluesky emulator: login,
 posts, replies, images with alt text, likes and reposts (and listing them),
-timeline, delete and server description, as the SDK's own examples do them."""
+timeline, author feed, delete and server description, as the SDK's own examples do them."""
 
 from __future__ import annotations
 
@@ -75,6 +75,8 @@ def test_likes_reposts_and_timeline(client, sandbox) -> None:  # type: ignore[no
 
     feed = client.get_timeline(limit=10).feed
     assert feed[0].post.uri == post.uri
+    mine = client.get_author_feed(client.me.did, limit=10).feed
+    assert [item.post.uri for item in mine] == [post.uri]
 
 
 def test_list_records_of_likes_and_reposts(client, account) -> None:  # type: ignore[no-untyped-def]
