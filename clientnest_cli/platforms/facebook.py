@@ -342,7 +342,7 @@ class FacebookAdapter(Adapter):
             f"{graph}/me/accounts",
             "listing your Pages",
             params={"fields": "id,name,access_token,tasks"},
-            headers={"Authorization": f"Bearer {long['access_token']}"},
+            token=str(long["access_token"]),
         )
         page = choose_page(pages.get("data") or [], req.extra.get("page_id", ""))
         name = clean(str(page.get("name", "")))
@@ -359,9 +359,9 @@ class FacebookAdapter(Adapter):
         has (code 100, subcode 33) is already gone."""
         from clientnest_cli.platforms.meta_graph import error_object
 
-        headers = {"Authorization": f"Bearer {self.account.credentials.access_token}"}
         url = self._url(quote(ref.platform_post_id, safe="_"))
-        resp = send(self.http, "DELETE", url, platform=self.name, headers=headers)
+        token = self.account.credentials.access_token
+        resp = send_authorised(self.http, "DELETE", url, token, platform=self.name)
         error = error_object(resp) if resp.status_code >= 400 else {}
         if error.get("code") == 100 and error.get("error_subcode") == 33:
             return False
@@ -434,8 +434,13 @@ def choose_page(pages: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
     return pages[0]
 
 
-def _get(http: httpx.Client, url: str, action: str, **kwargs: Any) -> dict[str, Any]:
-    resp = send(http, "GET", url, platform="facebook", **kwargs)
+def _get(
+    http: httpx.Client, url: str, action: str, token: str = "", **kwargs: Any
+) -> dict[str, Any]:
+    if token:
+        resp = send_authorised(http, "GET", url, token, platform="facebook", **kwargs)
+    else:
+        resp = send(http, "GET", url, platform="facebook", **kwargs)
     raise_for_status(resp, GRAPH, action)
     data = graph_json(resp, GRAPH, action)
     if not isinstance(data, dict):

@@ -32,6 +32,7 @@ class InstagramAdapter(MetaContainerAdapter):
     display_name: ClassVar[str] = "Instagram"
     default_base_url: ClassVar[str] = "https://graph.instagram.com"
     default_auth_base_url: ClassVar[str] = "https://www.instagram.com"
+    api_prefix: ClassVar[str] = "/v21.0"  # unversioned calls get the oldest version
     capabilities: ClassVar[Capabilities] = Capabilities(
         threads=False,
         media_types=("image/jpeg", "video/mp4"),
@@ -110,6 +111,17 @@ class InstagramAdapter(MetaContainerAdapter):
             views=values.get("views"),
             extra={k: values[k] for k in ("reach", "saved", "total_interactions") if k in values},
         )
+
+    def reply(self, ref: PublishedRef, text: str) -> PublishedRef:
+        """``POST /{ig-media-id}/comments`` with ``message``: a comment under the post."""
+        body = self._call(
+            "POST",
+            f"{ref.platform_post_id}/comments",
+            "replying",
+            data={"message": text},
+            write=True,
+        )
+        return PublishedRef(str(body.get("id") or ""), ref.url)
 
     # --- account ----------------------------------------------------------------
     def account_info(self) -> AccountInfo:

@@ -97,21 +97,15 @@ class MastodonAdapter(Adapter):
     def _url(self, path: str) -> str:
         return normalise_instance(self.account.base_url or self.default_base_url) + path
 
-    def _headers(self, idempotency_key: str | None = None) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {self.account.credentials.access_token}"}
-        if idempotency_key:
-            headers["Idempotency-Key"] = idempotency_key
-        return headers
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request with the account's token (``send_authorised``)."""
+        token = self.account.credentials.access_token
+        return send_authorised(
+            self.http, method, self._url(path), token, platform=self.name, **kwargs
+        )
 
     def _get(self, path: str, action: str, **params: Any) -> httpx.Response:
-        resp = send_authorised(
-            self.http,
-            "GET",
-            self._url(path),
-            self.account.credentials.access_token,
-            platform=self.name,
-            params=params,
-        )
+        resp = self._send("GET", path, params=params)
         raise_for_status(resp, action)
         return resp
 
@@ -156,15 +150,8 @@ class MastodonAdapter(Adapter):
         return self._post_status(payload, post.idempotency_key, "publishing the post")
 
     def _post_status(self, payload: dict[str, Any], key: str, action: str) -> PublishedRef:
-        resp = send(
-            self.http,
-            "POST",
-            self._url("/api/v1/statuses"),
-            platform=self.name,
-            write=True,
-            json=payload,
-            headers=self._headers(idempotency_key=key),
-        )
+        headers = {"Idempotency-Key": key} if key else {}
+        resp = self._send("POST", "/api/v1/statuses", write=True, json=payload, headers=headers)
         expect_success(resp, {200}, platform=self.name, display="Mastodon", action=action)
         raise_for_status(resp, action)
         try:
@@ -184,12 +171,9 @@ class MastodonAdapter(Adapter):
             raise PlatformError(
                 f"cannot read media file {item.path.name}: {exc.strerror}", platform=self.name
             ) from exc
-        resp = send(
-            self.http,
+        resp = self._send(
             "POST",
-            self._url("/api/v2/media"),
-            platform=self.name,
-            headers=self._headers(),
+            "/api/v2/media",
             files={"file": (item.path.name, data, item.mime_type)},
             data={"description": item.alt_text} if item.alt_text else {},
         )
@@ -260,13 +244,7 @@ class MastodonAdapter(Adapter):
         """One request per status; a deleted status (404) is skipped."""
         metrics = []
         for ref in refs:
-            resp = send(
-                self.http,
-                "GET",
-                self._url(f"/api/v1/statuses/{ref.platform_post_id}"),
-                platform=self.name,
-                headers=self._headers(),
-            )
+            resp = self._send("GET", f"/api/v1/statuses/{ref.platform_post_id}")
             if resp.status_code == 404:
                 continue
             raise_for_status(resp, "reading post metrics")
@@ -389,13 +367,7 @@ class MastodonAdapter(Adapter):
     # --- deleting (capabilities.delete) -------------------------------------
     def delete(self, ref: PublishedRef) -> bool:
         """``DELETE /api/v1/statuses/:id``; a 404 means it is already gone."""
-        resp = send(
-            self.http,
-            "DELETE",
-            self._url(f"/api/v1/statuses/{ref.platform_post_id}"),
-            platform=self.name,
-            headers=self._headers(),
-        )
+        resp = self._send("DELETE", f"/api/v1/statuses/{ref.platform_post_id}")
         if resp.status_code == 404:
             return False
         raise_for_status(resp, "deleting the post")

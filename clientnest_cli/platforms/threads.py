@@ -139,17 +139,12 @@ class ThreadsAdapter(MetaContainerAdapter):
     def delete(self, ref: PublishedRef) -> bool:
         """``DELETE /v1.0/{threads-media-id}``; a post Graph no longer has
         (code 100, subcode 33) is already gone."""
-        from clientnest_cli.platforms.http import send
+        from clientnest_cli.platforms.http import send_authorised
         from clientnest_cli.platforms.meta_graph import error_object, raise_for_status
 
         token = self.account.credentials.access_token
-        resp = send(
-            self.http,
-            "DELETE",
-            self._url(ref.platform_post_id),
-            platform=self.name,
-            headers={"Authorization": f"Bearer {token}"},
-        )
+        url = self._url(ref.platform_post_id)
+        resp = send_authorised(self.http, "DELETE", url, token, platform=self.name)
         error = error_object(resp) if resp.status_code >= 400 else {}
         if error.get("code") == 100 and error.get("error_subcode") == 33:
             return False

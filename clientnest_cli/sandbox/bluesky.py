@@ -369,20 +369,33 @@ class BlueskyEmulator(HistoryMixin, SessionsMixin, ViewsMixin, SocialMixin, Emul
         if not 1 <= limit <= 100:
             return self.error(400, "limit must be between 1 and 100")
         reverse = q.get("reverse", "false") == "true"
-        mine = [r for r in self.records.values() if r.did == did]
-        if q.get("collection") != POST_COLLECTION:
-            mine = []
-        mine.sort(key=lambda r: r.rkey, reverse=not reverse)
+        with self.lock:
+            mine = self._collection(did, q.get("collection", ""))
+        mine.sort(key=lambda r: r["rkey"], reverse=not reverse)
         cursor = q.get("cursor")
         if cursor:
-            mine = [r for r in mine if (r.rkey > cursor if reverse else r.rkey < cursor)]
+            mine = [r for r in mine if (r["rkey"] > cursor if reverse else r["rkey"] < cursor)]
         page = mine[:limit]
         body: dict[str, Any] = {
-            "records": [{"uri": r.uri, "cid": r.cid, "value": r.value} for r in page]
+            "records": [{"uri": r["uri"], "cid": r["cid"], "value": r["value"]} for r in page]
         }
         if len(mine) > limit:
-            body["cursor"] = page[-1].rkey
+            body["cursor"] = page[-1]["rkey"]
         return JSONResponse(body)
+
+    def _collection(self, did: str, collection: str) -> list[dict[str, Any]]:
+        """The repo's records of one collection: posts, or likes, reposts, follows…"""
+        if collection == POST_COLLECTION:
+            return [
+                {"rkey": r.rkey, "uri": r.uri, "cid": r.cid, "value": r.value}
+                for r in self.records.values()
+                if r.did == did
+            ]
+        return [
+            r
+            for r in self.other_records.values()
+            if r["did"] == did and r["collection"] == collection
+        ]
 
     async def upload_blob(self, request: Request) -> Response:
         did, err = self.authed(request)

@@ -321,7 +321,18 @@ class FacebookReads(Emulator):
         if request.method == "GET":
             with self.lock:
                 items = self._crowd_comments(post)
-            return self.ok({"data": items, "summary": {"total_count": len(items)}})
+            cursors = {"before": "0", "after": str(len(items))}
+            return self.ok(
+                {
+                    "data": items,
+                    "paging": {"cursors": cursors},
+                    "summary": {
+                        "order": "ranked",
+                        "total_count": len(items),
+                        "can_comment": True,
+                    },
+                }
+            )
         message = str((await self.params(request)).get("message") or "")
         if not message:
             return graph_error(400, "(#100) Missing message or attachment", 100)

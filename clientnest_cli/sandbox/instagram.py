@@ -67,6 +67,7 @@ class InstagramEmulator(GraphEmulator):
             ("GET", "content_publishing_limit"): self.publishing_limit,
             ("GET", "insights"): self.insights,
             ("GET", "comments"): self.list_comments,
+            ("POST", "comments"): self.create_comment,
         }
 
     # --- nodes --------------------------------------------------------------
@@ -93,6 +94,9 @@ class InstagramEmulator(GraphEmulator):
             "username": user["username"],
             "name": user["name"],
             "account_type": "BUSINESS",
+            "biography": "",
+            "website": "",
+            "profile_picture_url": f"https://scontent.cdninstagram.com/{user['username']}.jpg",
             "followers_count": user["followers"] + 3 * media_count,
             "follows_count": 80,
             "media_count": media_count,
@@ -196,3 +200,16 @@ class InstagramEmulator(GraphEmulator):
             fields = params.get("fields") or "id,text,timestamp"
             data = [pick(c, fields, ("id",)) for c in self.comments.get(media_id, [])]
         return JSONResponse({"data": data})
+
+    async def create_comment(self, media_id: str, params: dict[str, str]) -> Response:
+        """``POST /{ig-media-id}/comments?message=…`` -> ``{"id"}``: the account
+        comments on (answers under) one of its own posts."""
+        message = params.get("message") or ""
+        if not message.strip():
+            raise GraphFailure("(#100) The parameter message is required", 100)
+        with self.lock:
+            media = self.media_of(media_id)
+            self.require_owner(media["owner"], params["_caller"])
+            username = self.users[params["_caller"]]["username"]
+        comment = self.add_comment(media_id, username, message)
+        return self.maybe_drop(JSONResponse({"id": comment["id"]}))

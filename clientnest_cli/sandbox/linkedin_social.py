@@ -122,13 +122,17 @@ class LinkedInBase(Emulator):
         return made + self.comments.get(urn, [])
 
     def _comment(self, urn: str, cid: str, actor: str, text: str, at: float) -> dict[str, Any]:
+        comment_urn = f"urn:li:comment:({urn},{cid})"
+        stamp = {"actor": actor, "time": millis(at)}
         return {
             "id": cid,
-            "$URN": f"urn:li:comment:({urn},{cid})",
+            "$URN": comment_urn,
+            "commentUrn": comment_urn,
             "actor": actor,
             "object": urn,
             "message": {"text": text},
-            "created": {"actor": actor, "time": millis(at)},
+            "created": stamp,
+            "lastModified": dict(stamp),
         }
 
     async def social_actions(self, request: Request) -> Response:
@@ -173,7 +177,12 @@ class LinkedInBase(Emulator):
             return JSONResponse(
                 {
                     "elements": items,
-                    "paging": {"start": 0, "count": len(items), "total": len(items)},
+                    "paging": {
+                        "start": 0,
+                        "count": len(items),
+                        "links": [],
+                        "total": len(items),
+                    },
                 }
             )
         body = await self._json(request) or {}

@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from clientnest_cli.sandbox.framework import Emulator, TokenStore, bearer, grown
 from clientnest_cli.sandbox.http_helpers import BadBody, Body, read_body
+from clientnest_cli.sandbox.mastodon_boosts import MastodonBoostsMixin
 from clientnest_cli.sandbox.mastodon_history import MastodonHistoryMixin
 from clientnest_cli.sandbox.mastodon_media import MastodonMediaMixin
 from clientnest_cli.sandbox.mastodon_oauth import MastodonOAuthMixin
@@ -43,7 +44,12 @@ IDEMPOTENCY_TTL_S = 3600.0
 
 
 class MastodonEmulator(
-    MastodonHistoryMixin, MastodonOAuthMixin, MastodonMediaMixin, MastodonSocialMixin, Emulator
+    MastodonHistoryMixin,
+    MastodonOAuthMixin,
+    MastodonMediaMixin,
+    MastodonSocialMixin,
+    MastodonBoostsMixin,
+    Emulator,
 ):
     name = "mastodon"
     title = "Mastodon"
@@ -65,6 +71,8 @@ class MastodonEmulator(
         self.calls: Counter[str] = Counter()  # create requests received, faults or not
         self.browser_user: str | None = None
         self.favourites: dict[str, list[str]] = {}
+        self.reblogs: dict[str, dict[str, str]] = {}
+        self.bookmarks: dict[str, list[str]] = {}
         self._last_id = int(time.time() * 1000) << 16
 
     # --- Python helpers for tests ---------------------------------------------
@@ -194,6 +202,7 @@ class MastodonEmulator(
                 "/api/v1/statuses/{id}/unfavourite", self.api(self.unfavourite), methods=["POST"]
             ),
             Route("/api/v1/favourites", self.api(self.list_favourites), methods=["GET"]),
+            *self.boost_routes(),
             Route("/api/v1/timelines/home", self.api(self.home_timeline), methods=["GET"]),
             Route(
                 "/api/v1/timelines/public",
@@ -286,7 +295,8 @@ class MastodonEmulator(
             "replies_count": status.get("counts", {}).get("replies", replies),
             "reblogs_count": status.get("counts", {}).get(
                 "reblogs", grown(sid + "reblogs", created, 0.5)
-            ),
+            )
+            + self.reblogged_count(sid),
             "favourites_count": status.get("counts", {}).get(
                 "favourites", grown(sid + "favourites", created, 2.0)
             )

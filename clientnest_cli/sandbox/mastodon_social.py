@@ -1,5 +1,6 @@
 """The rest of the Mastodon emulator that reference clients use: instance
-info (v1 and v2), delete, favourites, timelines and the media files.
+info (v1 and v2), delete, favourites, timelines and the media files
+(boosts and bookmarks: mastodon_boosts.py).
 
 Mixed into ``MastodonEmulator``. What Mastodon.py reads on every start is
 here: ``GET /api/v1/instance`` and ``GET /api/v2/instance`` with
@@ -22,7 +23,7 @@ API_VERSION = 2
 TAG = regex.compile(r"(?:^|(?<=[^\p{L}\p{N}_/]))#([\p{L}\p{N}_]+)")
 
 
-def _page_limit(raw: str | None, default: int = 20, high: int = 40) -> int:
+def page_limit(raw: str | None, default: int = 20, high: int = 40) -> int:
     try:
         return min(high, max(1, int(raw or default)))
     except ValueError:
@@ -138,6 +139,7 @@ class MastodonSocialMixin:
             for ids in self.favourites.values():
                 if status["id"] in ids:
                     ids.remove(status["id"])
+            self.forget_boosts_of(status["id"])  # type: ignore[attr-defined]
         return JSONResponse(body)
 
     # --- favourites ------------------------------------------------------------------
@@ -164,7 +166,7 @@ class MastodonSocialMixin:
             return JSONResponse(self.status_json(status, base, account))  # type: ignore[attr-defined]
 
     async def list_favourites(self, request: Request, account: dict[str, Any]) -> Response:
-        limit = _page_limit(request.query_params.get("limit"))
+        limit = page_limit(request.query_params.get("limit"))
         base = self.base(request)  # type: ignore[attr-defined]
         with self.lock:
             ids = list(reversed(self.favourites.get(account["id"], [])))[:limit]
@@ -191,7 +193,7 @@ class MastodonSocialMixin:
 
     def _timeline(self, request: Request, account: dict[str, Any], keep: Any) -> Response:
         q = request.query_params
-        limit = _page_limit(q.get("limit"))
+        limit = page_limit(q.get("limit"))
         base = self.base(request)  # type: ignore[attr-defined]
         with self.lock:
             found = sorted(
@@ -235,9 +237,9 @@ class MastodonSocialMixin:
         if viewer:
             extras.update(
                 favourited=status["id"] in self.favourites.get(viewer["id"], []),
-                reblogged=False,
+                reblogged=status["id"] in self.reblogs.get(viewer["id"], {}),  # type: ignore[attr-defined]
                 muted=False,
-                bookmarked=False,
+                bookmarked=status["id"] in self.bookmarks.get(viewer["id"], []),  # type: ignore[attr-defined]
                 pinned=False,
             )
         return extras

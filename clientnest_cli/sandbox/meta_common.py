@@ -16,6 +16,7 @@ Test controls (Python): ``seed_account(handle, token_age_s=0)``,
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import time
@@ -118,14 +119,18 @@ class GraphEmulator(GraphAuth):
 
     def add_comment(self, media_id: str, username: str, text: str) -> dict[str, Any]:
         with self.lock:
-            comment = {
-                "id": self.new_id(),
-                "text": text,
-                "username": username,
-                "timestamp": now_iso(time.time()),
-            }
+            comment = self.comment_node(media_id, username, text)
             self.comments.setdefault(media_id, []).append(comment)
             return comment
+
+    def comment_node(self, media_id: str, username: str, text: str) -> dict[str, Any]:
+        """Someone's comment on ``media_id`` (Threads overrides: a reply is a post)."""
+        return {
+            "id": self.new_id(),
+            "text": text,
+            "username": username,
+            "timestamp": now_iso(time.time()),
+        }
 
     # --- Graph dispatch --------------------------------------------------------
     def graph_routes(self) -> list[Route]:
@@ -353,7 +358,7 @@ class GraphEmulator(GraphAuth):
             mine = [m for m in self.media.values() if m["owner"] == owner and keep(m)]
             mine.sort(key=lambda m: m["created"], reverse=True)
             data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in mine[:limit]]
-        return JSONResponse({"data": data, "paging": {}})
+        return JSONResponse({"data": data, "paging": paging(data)})
 
     def quota_row(self, owner: str) -> dict[str, Any]:
         return {
@@ -420,6 +425,16 @@ class GraphEmulator(GraphAuth):
                 for name in wanted
             ]
         }
+
+
+def paging(data: list[dict[str, Any]]) -> dict[str, Any]:
+    """Graph's cursor paging: opaque ``before``/``after`` around one page
+    (empty when there is nothing; this emulator never has a next page to offer)."""
+    if not data:
+        return {}
+    ends = (str(data[0].get("id", "")), str(data[-1].get("id", "")))
+    before, after = (base64.urlsafe_b64encode(e.encode()).decode() for e in ends)
+    return {"cursors": {"before": before, "after": after}}
 
 
 def _as_param(value: Any) -> str:

@@ -30,6 +30,7 @@ from clientnest_cli.sandbox.meta_common import (
     GraphFailure,
     new_shortcode,
     now_iso,
+    paging,
     pick,
     truthy,
 )
@@ -96,6 +97,9 @@ class ThreadsEmulator(GraphEmulator):
                     "id": node_id,
                     "username": user["username"],
                     "name": user["name"],
+                    "threads_profile_picture_url": (
+                        f"https://scontent.cdninstagram.com/threads/{user['username']}.jpg"
+                    ),
                     "threads_biography": "",
                 }
                 return pick(node, fields, ("id",))
@@ -206,6 +210,7 @@ class ThreadsEmulator(GraphEmulator):
             "username": username,
             "is_reply": bool(box.reply_to_id),
             "is_quote_post": False,
+            "hide_status": "NOT_HUSHED",
         }
         if box.image_url or box.video_url:
             media["media_url"] = box.image_url or box.video_url
@@ -214,6 +219,32 @@ class ThreadsEmulator(GraphEmulator):
             media["replied_to"] = {"id": box.reply_to_id}
             media["root_post"] = parent.get("root_post", {"id": box.reply_to_id})
         return media
+
+    def media_node(self, media: dict[str, Any]) -> dict[str, Any]:
+        node = super().media_node(media)
+        node["has_replies"] = bool(self.comments.get(media["id"])) or any(
+            m.get("replied_to", {}).get("id") == media["id"] for m in self.media.values()
+        )
+        return node
+
+    def comment_node(self, media_id: str, username: str, text: str) -> dict[str, Any]:
+        """Someone else's reply: a Threads post of its own, in the reply shape."""
+        node = super().comment_node(media_id, username, text)
+        root = self.media[media_id].get("root_post", {"id": media_id})
+        shortcode = new_shortcode()
+        return {
+            **node,
+            "media_product_type": "THREADS",
+            "media_type": "TEXT_POST",
+            "permalink": f"https://www.threads.net/@{username}/post/{shortcode}",
+            "shortcode": shortcode,
+            "has_replies": False,
+            "root_post": dict(root),
+            "replied_to": {"id": media_id},
+            "is_reply": True,
+            "is_quote_post": False,
+            "hide_status": "NOT_HUSHED",
+        }
 
     # --- reading ----------------------------------------------------------------
     async def list_threads(self, owner: str, params: dict[str, str]) -> Response:
@@ -232,7 +263,7 @@ class ThreadsEmulator(GraphEmulator):
                 if m.get("replied_to", {}).get("id") == node_id
             ]
             data = [pick(n, fields, ("id",)) for n in ours + self.comments.get(node_id, [])]
-        return JSONResponse({"data": data, "paging": {}})
+        return JSONResponse({"data": data, "paging": paging(data)})
 
     def quota_row(self, owner: str) -> dict[str, Any]:
         return {

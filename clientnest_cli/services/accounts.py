@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clientnest_cli.domain.enums import AccountStatus, Role
+from clientnest_cli.domain.transport import host_of, is_loopback_host
 from clientnest_cli.errors import BadInput, LimitReached, NotFound
 from clientnest_cli.platforms.base import AccountContext, Adapter, ConnectRequest
 from clientnest_cli.platforms.registry import get_adapter_class
@@ -46,19 +47,13 @@ class ConnectOptions:
     open_browser: Callable[[str], None] | None = None
 
 
-def is_loopback(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("127.0.0.1", "localhost", "::1")
-
-
 def _base_url(ctx: AppContext, cls: type[Adapter], given: str | None) -> str:
     configured = ctx.settings.platform(cls.name).base_url
     base = (given or configured or cls.default_base_url).rstrip("/")
     if not base and cls.capabilities.auth in ("webhook", "file"):
         return ""  # the webhook URL or the file path is the whole address
-    if not base.startswith("https://") and not (base.startswith("http://") and is_loopback(base)):
+    local = base.startswith("http://") and is_loopback_host(host_of(base))
+    if not base.startswith("https://") and not local:
         raise BadInput(
             f"{base} is not an https:// URL",
             hint="platform APIs are reached over https; only the local sandbox may use http://127.0.0.1",
@@ -69,8 +64,8 @@ def _base_url(ctx: AppContext, cls: type[Adapter], given: str | None) -> str:
 def _request(ctx: AppContext, cls: type[Adapter], opts: ConnectOptions) -> ConnectRequest:
     settings = ctx.settings.platform(cls.name)
     base = _base_url(ctx, cls, opts.base_url)
-    auth_base = settings.auth_base_url or (base if is_loopback(base) else "")
-    sandbox = is_loopback(base)
+    sandbox = is_loopback_host(host_of(base))
+    auth_base = settings.auth_base_url or (base if sandbox else "")
     registers_itself = cls.capabilities.auth == "oauth-app"  # Mastodon: one app per instance
     client_id = (
         "" if registers_itself else settings.client_id or ("clientnest-sandbox" if sandbox else "")
@@ -206,7 +201,7 @@ def _store_connected(
             account.client_id = client_id
         if opts.path:
             account.settings = {**account.settings, "path": opts.path}
-        if cls.name in FETCHES_MEDIA and is_loopback(connected.base_url):
+        if cls.name in FETCHES_MEDIA and is_loopback_host(host_of(connected.base_url)):
             # the sandbox serves the store's media itself (`clientnest sandbox serve`)
             origin = connected.base_url.rsplit("/", 1)[0]
             account.settings = {"media_base_url": f"{origin}/media", **account.settings}

@@ -1,5 +1,6 @@
 """Small things a user notices (issue 17): help, config show, audit, daemon status,
-thread column, account show, connect without a browser, unreachable servers."""
+thread column, account show, connect without a browser, unreachable servers,
+the review's dead code."""
 
 from __future__ import annotations
 
@@ -175,3 +176,22 @@ def test_test_scripts_keep_their_output_clean() -> None:
     pg = (ROOT / "scripts" / "pg.sh").read_text()
     assert "(cd / && su postgres" in pg  # su cannot enter an unreadable working folder
     assert "Failed to set fd limit" in (ROOT / "scripts" / "test.sh").read_text()
+
+
+DEAD = ("stored_path", "media_counts", "ALL_TABLES", "AttemptOutcome", "notify_on_")
+
+
+def test_the_dead_code_the_review_found_stays_gone() -> None:
+    """ai/streaming.py (the TUI does not stream), media.stored_path,
+    Posts.media_counts, models.ALL_TABLES, AttemptOutcome and the never-read
+    user.notify_on_* columns (dropped by a migration, which alone may name them)."""
+    package = ROOT / "clientnest_cli"
+    assert not (package / "ai" / "streaming.py").exists()
+    found = [
+        f"{path.relative_to(package)}: {name}"
+        for path in package.rglob("*.py")
+        if "migrations" not in path.parts
+        for name in DEAD
+        if name in path.read_text()
+    ]
+    assert found == []

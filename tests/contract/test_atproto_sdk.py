@@ -1,6 +1,6 @@
 """The atproto SDK (``atproto.Client``) against the Bluesky emulator: login,
-posts, replies, images with alt text, likes and reposts, timeline, delete and
-server description, as the SDK's own examples do them."""
+posts, replies, images with alt text, likes and reposts (and listing them),
+timeline, author feed, delete and server description, as the SDK's own examples do them."""
 
 from __future__ import annotations
 
@@ -75,3 +75,29 @@ def test_likes_reposts_and_timeline(client, sandbox) -> None:  # type: ignore[no
 
     feed = client.get_timeline(limit=10).feed
     assert feed[0].post.uri == post.uri
+    mine = client.get_author_feed(client.me.did, limit=10).feed
+    assert [item.post.uri for item in mine] == [post.uri]
+
+
+def test_list_records_of_likes_and_reposts(client, account) -> None:  # type: ignore[no-untyped-def]
+    first = client.send_post("First")
+    second = client.send_post("Second")
+    likes = [client.like(p.uri, p.cid) for p in (first, second)]
+    repost = client.repost(first.uri, first.cid)
+
+    listed = client.app.bsky.feed.like.list(account["did"])
+    assert set(listed.records) == {like.uri for like in likes}
+    assert {r.subject.uri for r in listed.records.values()} == {first.uri, second.uri}
+    reposts = client.app.bsky.feed.repost.list(account["did"])
+    assert list(reposts.records) == [repost.uri]
+    assert reposts.records[repost.uri].subject.cid == first.cid
+
+    page = client.app.bsky.feed.like.list(account["did"], limit=1)  # newest first, a cursor
+    assert list(page.records) == [likes[1].uri] and page.cursor
+    rest = client.app.bsky.feed.like.list(account["did"], limit=1, cursor=page.cursor)
+    assert list(rest.records) == [likes[0].uri] and rest.cursor is None
+
+    client.unlike(likes[0].uri)
+    assert list(client.app.bsky.feed.like.list(account["did"]).records) == [likes[1].uri]
+    posts = client.app.bsky.feed.post.list(account["did"])
+    assert set(posts.records) == {first.uri, second.uri}  # posts are still listed

@@ -19,44 +19,12 @@ import httpx
 import pytest
 
 from tests.contract.doc_examples import EXAMPLES, KNOWN_DIFFERENCES, VALUES
+from tests.contract.shapes import differences, value_at
 from tests.media_host import JPEG_BYTES, MP4_HEAD, MediaHost
 
 GRAPH = "/v21.0"
 BAD_TOKEN = {"Authorization": "Bearer not-a-token"}
 LINKEDIN_HEADERS = {"LinkedIn-Version": "202501", "X-Restli-Protocol-Version": "2.0.0"}
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return type(value).__name__
-
-
-def differences(example: Any, actual: Any, path: str = "$") -> list[str]:
-    """Keys the example has that the answer lacks, and JSON types that differ."""
-    if example is None:
-        return []
-    if _kind(example) != _kind(actual):
-        return [f"{path}: documented {_kind(example)}, emulator {_kind(actual)}"]
-    if isinstance(example, dict):
-        found = []
-        for key, value in example.items():
-            if key not in actual:
-                found.append(f"{path}.{key}: missing")
-            else:
-                found += differences(value, actual[key], f"{path}.{key}")
-        return found
-    if isinstance(example, list) and example and actual:
-        return differences(example[0], actual[0], f"{path}[0]")
-    return []
-
-
-def value_at(body: Any, path: str) -> Any:
-    for part in path.removeprefix("$.").split("."):
-        body = body[part]
-    return body
 
 
 # --- producing each answer from the emulators ---------------------------------------

@@ -1,5 +1,6 @@
 """Mastodon.py against the Mastodon emulator: app, OAuth, statuses, media,
-favourites, timelines, delete and instance info, the way its users call it."""
+favourites, boosts, bookmarks, timelines, delete and instance info, the way its
+users call it."""
 
 from __future__ import annotations
 
@@ -99,3 +100,34 @@ def test_favourites_and_timelines(base: str, sandbox) -> None:  # type: ignore[n
     assert api.timeline_public()[0].id == status.id
     assert api.timeline_hashtag("sandbox")[0].id == status.id
     assert api.account_statuses(api.me().id)[0].id == status.id
+
+
+def test_boosts(base: str, sandbox) -> None:  # type: ignore[no-untyped-def]
+    api = _logged_in(base)
+    status = api.status_post("Worth sharing")
+    before = api.status(status.id).reblogs_count
+    boost = api.status_reblog(status.id)
+    assert boost.id != status.id and boost.reblog.id == status.id
+    assert boost.reblogged and boost.account.username == "olivia"
+    assert api.status_reblog(status.id).id == boost.id  # boosting again: the same boost
+    assert api.status(status.id).reblogs_count >= before + 1  # counts also grow with age
+    assert [a.username for a in api.status_reblogged_by(status.id)] == ["olivia"]
+    undone = api.status_unreblog(status.id)
+    assert undone.id == status.id and undone.reblogged is False
+    assert api.status_reblogged_by(status.id) == []
+    direct = api.status_post("Just for you", visibility="direct")
+    with pytest.raises(mastodon.MastodonNotFoundError):
+        api.status_reblog(direct.id)
+
+
+def test_bookmarks(base: str) -> None:
+    api = _logged_in(base)
+    first = api.status_post("Read later")
+    second = api.status_post("Read later too")
+    assert api.status_bookmark(first.id).bookmarked is True
+    api.status_bookmark(second.id)
+    assert [s.id for s in api.bookmarks()] == [second.id, first.id]  # newest first
+    assert api.status_unbookmark(first.id).bookmarked is False
+    assert [s.id for s in api.bookmarks()] == [second.id]
+    api.status_delete(second.id)
+    assert api.bookmarks() == []

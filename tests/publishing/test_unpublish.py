@@ -10,6 +10,8 @@ import pytest
 from clientnest_cli.sandbox.framework import SandboxServer
 from tests.helpers import cli, ok
 from tests.publishing.conftest import Accounts, create_due, posts_by_id, texts_on
+from tests.publishing.test_every_adapter import connect, records_with, store  # noqa: F401
+from tests.publishing.test_every_adapter import create_due as create_one_due
 
 
 def unpublish(*args: str) -> list[dict]:
@@ -186,3 +188,21 @@ def test_instagram_says_plainly_it_cannot(
     assert "delete it in the app" in run.stdout
     assert posts_by_id([post["id"]])[post["id"]]["status"] == "published"
     assert len(sandbox.emulator("instagram").snapshot()["posts"]) == 1
+
+
+@pytest.mark.usefixtures("store")  # connected through the CLI, media served
+@pytest.mark.parametrize("platform", ["facebook", "linkedin", "threads"])
+def test_unpublish_on_facebook_linkedin_and_threads(
+    sandbox: SandboxServer, platform: str, tmp_path: Path
+) -> None:
+    """The other platforms whose API deletes, connected and published through the CLI."""
+    text = f"A typo on {platform}"
+    ref = connect(platform, sandbox)
+    post_id = create_one_due(ref, platform, text, tmp_path)
+    ok("publish", "due")
+    assert records_with(sandbox, platform, text) == 1
+    [outcome] = unpublish(str(post_id))
+    assert outcome["outcome"] == "deleted"
+    assert records_with(sandbox, platform, text) == 0
+    assert posts_by_id([post_id])[post_id]["status"] == "deleted"
+    assert unpublish(str(post_id))[0]["outcome"] == "already gone"
