@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from clientnest_cli import __version__
 from clientnest_cli.ai import failures
 from clientnest_cli.ai.completion import Completion, Message, parse_json_reply, usage_or_estimate
+from clientnest_cli.ai.streaming import OnPiece, read_stream
 from clientnest_cli.errors import AIError
 
 if TYPE_CHECKING:
@@ -94,12 +95,31 @@ class ChatClient:
         max_tokens: int,
         temperature: float = 0.7,
         json_mode: bool = False,
+        on_piece: OnPiece | None = None,
     ) -> Completion:
-        """One reply, whole. Raises AIError on failure or an empty reply."""
-        payload = self._payload(messages, max_tokens, temperature, json_mode)
+        """One reply. Raises AIError on failure or an empty reply.
+
+        With ``on_piece`` the reply is streamed (``stream: true``, usage asked
+        for with ``stream_options.include_usage``) and each piece of text is
+        handed to it as it arrives; the Completion returned is the same as
+        without. Failures before the first piece are retried like any call;
+        a stream that breaks off midway is an AIError, not re-sent.
+        """
+        stream = on_piece is not None
+        payload = self._payload(messages, max_tokens, temperature, json_mode, stream=stream)
         started = time.monotonic()
-        response = self._post(payload)
-        completion = self._parse_completion(response, messages, time.monotonic() - started)
+        response = self._post(payload, stream=stream)
+        if on_piece is not None:
+            completion = read_stream(
+                response,
+                messages=messages,
+                model=self.model,
+                base_url=self.base_url,
+                on_piece=on_piece,
+                started=started,
+            )
+        else:
+            completion = self._parse_completion(response, messages, time.monotonic() - started)
         self.last_completion = completion  # billed even when it turns out empty
         if not completion.text.strip():
             raise failures.empty_reply(completion.finish_reason)
@@ -132,6 +152,8 @@ class ChatClient:
         max_tokens: int,
         temperature: float,
         json_mode: bool,
+        *,
+        stream: bool = False,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": self.model,
@@ -141,6 +163,9 @@ class ChatClient:
         }
         if json_mode:
             payload["response_format"] = {"type": "json_object"}
+        if stream:
+            payload["stream"] = True
+            payload["stream_options"] = {"include_usage": True}
         return payload
 
     def _check_ready(self) -> None:
@@ -165,15 +190,15 @@ class ChatClient:
             )
         return self._http
 
-    def _post(self, payload: dict[str, Any]) -> httpx.Response:
-        """POST with retries; a 2xx response or AIError."""
+    def _post(self, payload: dict[str, Any], *, stream: bool = False) -> httpx.Response:
+        """POST with retries; a 2xx response (its body unread when streaming) or AIError."""
         import httpx
 
         self._check_ready()
         http = self._client()
         headers = {
             "Authorization": f"Bearer {self._api_key}",
-            "Accept": "application/json",
+            "Accept": "text/event-stream" if stream else "application/json",
         }
         from clientnest_cli.domain.retry import retrying
 
@@ -182,7 +207,7 @@ class ChatClient:
                 "POST", self.url, json=payload, headers=headers, timeout=self.timeout
             )
             try:
-                response = http.send(request)
+                response = http.send(request, stream=stream)
             except httpx.UnsupportedProtocol:
                 raise failures.bad_base_url(self.base_url) from None
             except httpx.TransportError as exc:

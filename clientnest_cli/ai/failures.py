@@ -106,6 +106,14 @@ def unreachable(base_url: str, exc: Exception) -> AIError:
     )
 
 
+def stream_broke(base_url: str, exc: Exception) -> AIError:
+    return AIError(
+        f"the AI reply stream broke off ({type(exc).__name__})",
+        kind="retryable",
+        hint=provider_down_hint(base_url),
+    )
+
+
 def not_openai_compatible(base_url: str) -> AIError:
     return AIError(
         "the AI provider's answer is not an OpenAI-compatible chat completion",

@@ -19,7 +19,9 @@ latency, drop after the reply was billed — a stream is cut after its second
 word) plus ``ai_faults``:
 ``mode`` "" | "empty" | "malformed_json" | "too_long" (items longer than the
 prompt allowed), ``fail_next`` (the next N calls fail with ``fail_status``,
-for deterministic retry tests; ``fail_message`` replaces their message).
+for deterministic retry tests; ``fail_message`` replaces their message),
+``reply`` (when set, every reply is this text, verbatim: for tests of what a
+client does with hostile output).
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class AIEmulator(Emulator):
             "fail_next": 0,
             "fail_status": 503,
             "fail_message": "",
+            "reply": "",
         }
         self.calls = 0
         self.requests: list[dict[str, Any]] = []
@@ -238,7 +241,8 @@ class AIEmulator(Emulator):
     # --- the reply -----------------------------------------------------------
     def _reply(self, body: dict[str, Any], prompt_tokens: int) -> dict[str, Any]:
         mode = str(self.ai_faults.get("mode") or "")
-        text = ai_replies.compose(body["messages"], json_mode=_json_mode(body), mode=mode)
+        fixed = str(self.ai_faults.get("reply") or "")
+        text = fixed or ai_replies.compose(body["messages"], json_mode=_json_mode(body), mode=mode)
         text, cut = ai_replies.cut_to_tokens(text, body.get("max_tokens") or MAX_OUTPUT_TOKENS)
         result = {
             "id": f"chatcmpl-{secrets.token_hex(12)}",
@@ -286,7 +290,12 @@ class AIEmulator(Emulator):
         self, body: dict[str, Any], result: dict[str, Any], *, drop_midway: bool = False
     ) -> AsyncIterator[bytes]:
         """The reply as chat.completion.chunk events, word by word; with
-        ``drop_midway`` the connection is cut after the second word."""
+        ``drop_midway`` the connection is cut after the second word.
+
+        As OpenAI documents ``stream_options.include_usage``: every chunk then
+        has ``"usage": null`` and one more chunk before ``[DONE]`` has the
+        usage of the whole call and an empty ``choices``."""
+        with_usage = bool((body.get("stream_options") or {}).get("include_usage"))
 
         def event(choices: list[dict[str, Any]], **extra: Any) -> bytes:
             chunk = {
@@ -296,6 +305,7 @@ class AIEmulator(Emulator):
                 "model": body["model"],
                 "system_fingerprint": "fp_sandbox",
                 "choices": choices,
+                **({"usage": None} if with_usage else {}),
                 **extra,
             }
             return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
@@ -310,7 +320,7 @@ class AIEmulator(Emulator):
                 raise ConnectionAbortedError("sandbox: stream dropped midway")
             yield event(delta({"content": piece}))
         yield event(delta({}, result["finish_reason"]))
-        if (body.get("stream_options") or {}).get("include_usage"):
+        if with_usage:
             yield event([], usage=_usage(result))
         yield b"data: [DONE]\n\n"
 

@@ -20,6 +20,7 @@ from clientnest_cli.domain.enums import AccountStatus, Role
 from clientnest_cli.domain.rules import PLATFORM_RULES, rules_for
 from clientnest_cli.errors import BadInput, NotFound
 from clientnest_cli.services import ai_shaping as shaping
+from clientnest_cli.services.ai_stream import OnText, field_preview, list_preview
 from clientnest_cli.services.ai_usage import Actor, Meter
 from clientnest_cli.store.post_repos import Posts
 from clientnest_cli.store.repos import Users
@@ -223,8 +224,16 @@ def check_can_save(accounts: list[SocialAccount]) -> None:
 # --- features ---------------------------------------------------------------------
 
 
-def generate(ctx: AppContext, req: GenerateRequest, actor: Actor | None = None) -> GenerateResult:
-    """``req.variants`` posts about a topic; saved as drafts when asked."""
+def generate(
+    ctx: AppContext,
+    req: GenerateRequest,
+    actor: Actor | None = None,
+    on_text: OnText | None = None,
+) -> GenerateResult:
+    """``req.variants`` posts about a topic; saved as drafts when asked.
+
+    ``on_text`` streams each reply (the TUI): it is told the text so far.
+    """
     topic = need_text(req.topic, "topic")
     tone = prompts.check_tone(req.tone)
     variants = need_count(req.variants, "--variants", MAX_VARIANTS)
@@ -268,6 +277,7 @@ def generate(ctx: AppContext, req: GenerateRequest, actor: Actor | None = None) 
                 max_tokens=shaping.item_tokens(ctx.settings.ai.max_tokens, platform),
                 extract=shaping.plain_text,
                 json_mode=False,
+                on_text=on_text,
             )
             drafts.append(Draft(shaped.items[0], shaped.cut[0], shaped.warnings))
     result = GenerateResult(platform, drafts)
@@ -304,8 +314,10 @@ def optimize_text(
     tone: str | None = None,
     actor: Actor | None = None,
     post_id: int = 0,
+    on_text: OnText | None = None,
 ) -> OptimizeResult:
-    """A better version of ``original`` for ``platform`` (the editor's unsaved text too)."""
+    """A better version of ``original`` for ``platform`` (the editor's unsaved text too);
+    ``on_text`` streams it (told the new text so far)."""
     goal = need_text(goal, "goal")
     with meter_for(ctx, actor, "optimising posts") as meter:
         messages = render_prompt(
@@ -323,6 +335,8 @@ def optimize_text(
             max_tokens=shaping.json_tokens(ctx.settings.ai.max_tokens, platform, 2),
             extract=shaping.text_field("text"),
             json_mode=True,
+            on_text=on_text,
+            preview=field_preview("text"),
         )
     data = shaped.data or {}
     improvements = data.get("improvements") or []
@@ -346,7 +360,9 @@ def suggest_hashtags(
     platform: str | None = None,
     count: int = 5,
     actor: Actor | None = None,
+    on_text: OnText | None = None,
 ) -> list[str]:
+    """Hashtags for ``text``; ``on_text`` streams them (told "tag, tag, …" so far)."""
     text = need_text(text, "text")
     count = need_count(count, "--count", 30)
     name = check_platform(platform) if platform else None
@@ -366,6 +382,8 @@ def suggest_hashtags(
             max_tokens=min(ctx.settings.ai.max_tokens, 20 * count + 40),
             extract=shaping.hashtag_list,
             json_mode=True,
+            on_text=on_text,
+            preview=list_preview("hashtags"),
         )
     return shaped.items[: min(count, most) if most else count]
 

@@ -23,6 +23,7 @@ from clientnest_cli.domain.rules import (
     validate_content,
 )
 from clientnest_cli.errors import AIError
+from clientnest_cli.services.ai_stream import OnText, Preview, as_text, watcher
 
 if TYPE_CHECKING:
     from clientnest_cli.ai.completion import Completion
@@ -139,14 +140,25 @@ def ask(
     extract: Extract,
     json_mode: bool,
     overflow: str = "cut",
+    on_text: OnText | None = None,
+    preview: Preview = as_text,
 ) -> Shaped:
-    """Call, check each item, retry once if any breaks a rule, then cut (or split)."""
+    """Call, check each item, retry once if any breaks a rule, then cut (or split).
+
+    With ``on_text`` each call is streamed and ``on_text`` is told what
+    ``preview`` makes of the reply so far (a retry starts the text over).
+    """
 
     def check(completion: Completion, data: dict[str, Any] | None) -> None:
         extract(completion, data)  # raises AIError for a reply of the wrong shape
 
     completion, data = meter.complete(
-        purpose, messages, max_tokens=max_tokens, json_mode=json_mode, check=check
+        purpose,
+        messages,
+        max_tokens=max_tokens,
+        json_mode=json_mode,
+        check=check,
+        on_piece=watcher(on_text, preview),
     )
     items = extract(completion, data)
     bad = {i: found for i, item in enumerate(items) if (found := problems(item, platforms))}
@@ -157,7 +169,12 @@ def ask(
             {"role": "user", "content": _tighter(bad, platforms, json_mode=json_mode)},
         ]
         completion, data = meter.complete(
-            purpose, retry, max_tokens=max_tokens, json_mode=json_mode, check=check
+            purpose,
+            retry,
+            max_tokens=max_tokens,
+            json_mode=json_mode,
+            check=check,
+            on_piece=watcher(on_text, preview),
         )
         items = extract(completion, data)
     return _fit(items, platforms, data, overflow)

@@ -177,11 +177,14 @@ class Meter:
         max_tokens: int,
         json_mode: bool = False,
         check: Callable[[Completion, dict[str, Any] | None], None] | None = None,
+        on_piece: Callable[[str], None] | None = None,
     ) -> tuple[Completion, dict[str, Any] | None]:
         """One reply (and its JSON object in JSON mode); AIError or LimitReached.
 
         ``check`` may refuse a reply of the wrong shape (raising AIError): the
         call is then logged as failed and not counted against the budget.
+        ``on_piece`` streams the reply (the TUI): each piece is handed to it as
+        it arrives; budget, log and result are the same as without.
         """
         from clientnest_cli.ai.completion import parse_json_reply
 
@@ -195,6 +198,7 @@ class Meter:
                 max_tokens=max_tokens,
                 temperature=self.ctx.settings.ai.temperature,
                 json_mode=json_mode,
+                on_piece=on_piece,
             )
             data = parse_json_reply(completion) if json_mode else None
             if check is not None:

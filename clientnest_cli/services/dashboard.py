@@ -67,17 +67,18 @@ def _followers(session, since: datetime) -> tuple[int, int, list[tuple[datetime,
     return now_total, change, series
 
 
+def _row(post, platform: str, handle: str) -> DueRow:  # type: ignore[no-untyped-def]
+    return DueRow(
+        post.id or 0,
+        f"{platform}:{handle}",
+        post.scheduled_at or post.published_at or post.updated_at,
+        post.status,
+        post.content,
+    )
+
+
 def _rows(session, statement) -> list[DueRow]:  # type: ignore[no-untyped-def]
-    return [
-        DueRow(
-            post.id or 0,
-            f"{platform}:{handle}",
-            post.scheduled_at or post.published_at or post.updated_at,
-            post.status,
-            post.content,
-        )
-        for post, platform, handle in session.exec(statement).all()
-    ]
+    return [_row(*found) for found in session.exec(statement).all()]
 
 
 def dashboard(ctx: AppContext, now: datetime | None = None, limit: int = 8) -> Dashboard:
@@ -123,11 +124,23 @@ def dashboard(ctx: AppContext, now: datetime | None = None, limit: int = 8) -> D
                 .order_by(Post.scheduled_at, Post.id)
                 .limit(limit),
             ),
-            recent=_rows(
-                session,
-                joined.where(Post.status.in_([PostStatus.PUBLISHED, PostStatus.FAILED]))  # type: ignore[attr-defined]
-                .order_by(Post.updated_at.desc(), Post.id.desc())  # type: ignore[attr-defined,union-attr]
-                .limit(limit),
-            ),
+            recent=_recent(session, joined, limit),
             followers_series=series,
         )
+
+
+def _recent(session, joined, limit: int) -> list[DueRow]:  # type: ignore[no-untyped-def]
+    """The newest published or failed posts: each status's newest, read in order
+    from ``ix_post_updated`` (one IN over both would sort every such post), merged."""
+    from clientnest_cli.domain.enums import PostStatus
+    from clientnest_cli.store.models import Post
+
+    found = []
+    for status in (PostStatus.PUBLISHED, PostStatus.FAILED):
+        found += session.exec(
+            joined.where(Post.status == status)
+            .order_by(Post.updated_at.desc(), Post.id.desc())  # type: ignore[attr-defined,union-attr]
+            .limit(limit)
+        ).all()
+    found.sort(key=lambda r: (r[0].updated_at, r[0].id or 0), reverse=True)
+    return [_row(*r) for r in found[:limit]]

@@ -8,6 +8,7 @@ exactly as in training.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
 
 MEDIA = ("text", "photo", "video", "link", "carousel")
+TRAIN_HINT = "no engagement model yet: train one with `clientnest analytics model train --all`"
 
 
 def _typical(frame: pd.DataFrame, account_id: int) -> float | None:
@@ -146,3 +148,36 @@ def prediction_line(ctx: AppContext, post_id: int) -> str | None:
         f"about {a['expected']:,.0f} interactions (80%: {a['low']:,.0f}–{a['high']:,.0f}; "
         f"typical {typical}; by {by})"
     )
+
+
+@dataclass
+class DraftPrediction:
+    """The editor's prediction: one answer per target, or a note saying why there is none."""
+
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+
+
+def predict_draft(
+    ctx: AppContext,
+    text: str,
+    refs: list[str],
+    *,
+    at: str | None = None,
+    media: str | None = None,
+    category: str = "",
+) -> DraftPrediction:
+    """``predict_text`` for a draft being written: never raises for the draft's
+    problems (they become the note); without a model the note says what to run."""
+    from clientnest_cli.errors import ClientNestError
+    from clientnest_cli.services.insight import model_path
+
+    if not model_path(ctx).exists():
+        return DraftPrediction(note=TRAIN_HINT)
+    if not text.strip() or not refs:
+        return DraftPrediction(note="write the text and pick a target to see it")
+    try:
+        answers = predict_text(ctx, text, refs, at=at, media=media, category=category)
+    except ClientNestError as exc:
+        return DraftPrediction(note=exc.one_line())
+    return DraftPrediction(answers=answers)

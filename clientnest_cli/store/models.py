@@ -87,6 +87,8 @@ class Post(SQLModel, table=True):
     __table_args__ = (
         Index("ix_post_due", "status", "scheduled_at"),
         Index("ix_post_account_created", "account_id", "created_at"),
+        Index("ix_post_published", "status", "published_at"),
+        Index("ix_post_updated", "status", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -162,6 +164,8 @@ class PostMetricsSnapshot(SQLModel, table=True):
 
 
 class AccountStatsSnapshot(SQLModel, table=True):
+    __table_args__ = (Index("ix_stats_captured", "captured_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="socialaccount.id", index=True)
     followers: int = 0

@@ -31,6 +31,25 @@ def plain(value: Any, limit: int = 200) -> str:
     return for_terminal("" if value is None else str(value), limit, one_line=True)
 
 
+def editable(value: Any, limit: int = 10_000) -> str:
+    """Outside text for an editable field (the editor's text area): the same rule,
+    line breaks kept."""
+    return for_terminal("" if value is None else str(value), limit)
+
+
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+
+
+def spark(values: list[float]) -> str:
+    """A one-line sparkline (a bar per value, scaled from the smallest to the largest)."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    top = len(SPARK_BARS) - 1
+    return "".join(SPARK_BARS[round((v - low) / span * top)] for v in values)
+
+
 def safe(value: Any, limit: int = 200, style: str = "") -> Text:
     return Text(plain(value, limit), style=style)
 

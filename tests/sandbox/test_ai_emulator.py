@@ -133,6 +133,7 @@ def test_stream_usage_chunk_only_when_asked(api):
     chunks, _ = sse_chunks(response)
     assert chunks[-1]["choices"] == []
     assert chunks[-1]["usage"]["completion_tokens"] > 0
+    assert all(c["usage"] is None for c in chunks[:-1])  # as OpenAI documents it
 
 
 # --- refusals ----------------------------------------------------------------------

@@ -64,6 +64,33 @@ class BaseScreen(Screen[None]):
 
         self.run_worker(work, thread=True, group=group, exclusive=True, exit_on_error=False)
 
+    def background_latest(
+        self, job: Callable[[], T], done: Callable[[T], None], *, group: str
+    ) -> None:
+        """``background`` for work asked for on every key press: at most one job of
+        ``group`` runs; calls made meanwhile are coalesced into the newest, which
+        runs when the current one ends (its answer is shown, then the newest's)."""
+        queued: dict[str, tuple[Callable[[], T], Callable[[T], None]]]
+        queued = self.__dict__.setdefault("_latest_queued", {})
+        running: set[str] = self.__dict__.setdefault("_latest_running", set())
+        if group in running:
+            queued[group] = (job, done)
+            return
+        running.add(group)
+
+        def next_one() -> None:
+            running.discard(group)
+            if group in queued:
+                self.background_latest(*queued.pop(group), group=group)
+
+        def finished(result: T) -> None:
+            try:
+                done(result)
+            finally:
+                next_one()
+
+        self.background(job, finished, group=group, failed=lambda _m: next_one())
+
     def _failed(self, message: str, failed: Callable[[str], None] | None) -> None:
         self.notify(message, severity="error", timeout=8)
         if failed is not None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Stati
 
 from clientnest_cli.tui.screens.base import BaseScreen
 from clientnest_cli.tui.screens.editor_ai import AI_BINDINGS, EditorAI
+from clientnest_cli.tui.screens.editor_predict import EditorPrediction
 from clientnest_cli.tui.text import plain
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class EditorScreen(EditorAI, BaseScreen):
+class EditorScreen(EditorAI, EditorPrediction, BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "save('draft')", "Save draft"),
         Binding("ctrl+t", "save('schedule')", "Schedule"),
@@ -92,6 +93,7 @@ class EditorScreen(EditorAI, BaseScreen):
                 yield Static("", id="counts")
                 yield Label("Checks", classes="section")
                 yield Static("", id="checks")
+                yield from self.compose_prediction()
                 yield from self.compose_ai()
         yield from self.compose_footer()
 
@@ -137,8 +139,9 @@ class EditorScreen(EditorAI, BaseScreen):
         """Re-check the draft (called as the user types)."""
         from clientnest_cli.services.compose_preview import preview
 
-        draft = self.draft()
-        self.background(lambda: preview(self.ctx, draft), self.show_preview, group="preview")
+        draft, ctx = self.draft(), self.ctx
+        self.background_latest(lambda: preview(ctx, draft), self.show_preview, group="preview")
+        self.load_prediction()
 
     def show_preview(self, result: Preview) -> None:
         from rich.text import Text

@@ -2,12 +2,17 @@
 
 Each goes through the same ``services.ai_content`` function as `clientnest ai
 generate` / `ai optimize` / `ai hashtags` (same roles, budget and platform
-checks). The answer fills the editor when it arrives (no streaming); the
-acting user's token budget is shown and refreshed after every call.
+checks). The answer streams into the editor as it arrives: the service tells
+a callback on the worker thread what the reply says so far, which posts an
+``AIStreamed`` message; the finished, checked answer then replaces it
+(``AIFilled``). Streamed text is cleaned by the output layer's rule and handed
+to widgets as plain values, never markup. The acting user's token budget is
+shown and refreshed after every call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
@@ -16,7 +21,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList, Static, TextArea
 
-from clientnest_cli.tui.text import plain
+from clientnest_cli.tui.text import editable, plain
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -36,6 +41,16 @@ class AIFilled(Message):
     def __init__(self, what: str) -> None:
         super().__init__()
         self.what = what
+
+
+class AIStreamed(Message):
+    """More of an AI answer arrived while it streams (``text``: all of it so far, raw:
+    shown only after the output layer's cleaning)."""
+
+    def __init__(self, what: str, text: str) -> None:
+        super().__init__()
+        self.what = what
+        self.text = text
 
 
 class TopicPrompt(ModalScreen[str]):
@@ -85,6 +100,20 @@ class EditorAI:
         self.notify("asking the AI…", timeout=3)  # type: ignore[attr-defined]
         self.background(job, done, group="ai", failed=lambda _m: self.load_budget())  # type: ignore[attr-defined]
 
+    def _stream(self, what: str) -> Callable[[str], None]:
+        """Called on the worker thread with each new preview: post it (thread-safe)."""
+
+        def on_text(text: str) -> None:
+            self.post_message(AIStreamed(what, text))  # type: ignore[attr-defined]
+
+        return on_text
+
+    def on_aistreamed(self, event: AIStreamed) -> None:
+        if event.what == "hashtags":
+            self.query_one("#hashtags", Input).value = plain(event.text, 600)  # type: ignore[attr-defined]
+        else:
+            self._text().text = editable(event.text)
+
     def _filled(self, what: str, warnings: list[str], cut: bool = False) -> None:
         if cut:
             self.notify("the AI's text was too long and was cut at a sentence boundary")  # type: ignore[attr-defined]
@@ -104,12 +133,14 @@ class EditorAI:
 
         ctx, request = self.ctx, GenerateRequest(topic=topic, targets=self._targets())  # type: ignore[attr-defined]
 
+        on_text = self._stream("generate")
+
         def done(result: Any) -> None:
             draft = result.variants[0]
-            self._text().text = draft.text
+            self._text().text = editable(draft.text)
             self._filled("generate", draft.warnings, draft.cut)
 
-        self._ask(lambda: generate(ctx, request), done)
+        self._ask(lambda: generate(ctx, request, on_text=on_text), done)
 
     # --- optimise ------------------------------------------------------------------
     def action_ai_optimize(self) -> None:
@@ -117,12 +148,14 @@ class EditorAI:
         from clientnest_cli.services.ai_editor import strictest_platform
 
         ctx, text, targets = self.ctx, self._text().text, self._targets()  # type: ignore[attr-defined]
+        on_text = self._stream("optimize")
 
         def job() -> Any:
-            return optimize_text(ctx, need_text(text, "text"), strictest_platform(targets))
+            original = need_text(text, "text")
+            return optimize_text(ctx, original, strictest_platform(targets), on_text=on_text)
 
         def done(result: Any) -> None:
-            self._text().text = result.text
+            self._text().text = editable(result.text)
             if result.explanation:
                 self.notify(plain(result.explanation, 300), title="Why", timeout=10)  # type: ignore[attr-defined]
             self._filled("optimize", result.warnings, result.cut)
@@ -135,9 +168,11 @@ class EditorAI:
         from clientnest_cli.services.ai_editor import strictest_platform
 
         ctx, text, targets = self.ctx, self._text().text, self._targets()  # type: ignore[attr-defined]
+        on_text = self._stream("hashtags")
 
         def job() -> list[str]:
-            return suggest_hashtags(ctx, text, strictest_platform(targets) if targets else None)
+            platform = strictest_platform(targets) if targets else None
+            return suggest_hashtags(ctx, text, platform, on_text=on_text)
 
         def done(tags: list[str]) -> None:
             field = self.query_one("#hashtags", Input)  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.app import ComposeResult
 
+    from clientnest_cli.services.post_activity import TargetActivity
     from clientnest_cli.services.posts_manage import PostDetail, PostList
 
 PAGE = 200
@@ -30,6 +31,14 @@ class PostsLoaded(Message):
         super().__init__()
         self.count = count
         self.page = page
+
+
+class ActivityShown(Message):
+    """The detail pane shows the metrics history and comments of ``post_id``'s targets."""
+
+    def __init__(self, post_id: int) -> None:
+        super().__init__()
+        self.post_id = post_id
 
 
 class PostsScreen(BaseScreen):
@@ -60,6 +69,7 @@ class PostsScreen(BaseScreen):
             yield DataTable(id="posts", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="post-detail"):
                 yield Static("Select a post to see its targets, attempts and metrics.", id="detail")
+                yield Static("", id="activity")
         yield Label("", id="posts-page")
         yield from self.compose_footer()
 
@@ -166,7 +176,21 @@ class PostsScreen(BaseScreen):
         self.background(lambda: post_detail(self.ctx, post_id), self.show_detail, group="detail")
 
     def show_detail(self, detail: PostDetail) -> None:
+        from clientnest_cli.services.post_activity import post_activity
+
         self.query_one("#detail", Static).update(render_detail(detail))
+        post_id, tz_name = detail.post.id or 0, detail.tz_name
+        self.background(
+            lambda: post_activity(self.ctx, post_id),
+            lambda targets: self.show_activity(post_id, targets, tz_name),
+            group="activity",
+        )
+
+    def show_activity(self, post_id: int, targets: list[TargetActivity], tz_name: str) -> None:
+        from clientnest_cli.tui.screens.activity import render_activity
+
+        self.query_one("#activity", Static).update(render_activity(targets, tz_name))
+        self.post_message(ActivityShown(post_id))
 
 
 def render_detail(d: PostDetail) -> RenderableType:
