@@ -15,6 +15,14 @@ trap './scripts/pg.sh stop "$PG_DIR"; rm -rf "$PG_DIR"' EXIT
 export CLIENTNEST_TEST_PG_URL=$(./scripts/pg.sh start "$PG_DIR" "$PG_PORT")
 echo "== PostgreSQL at 127.0.0.1:$PG_PORT"
 
+# One pytest worker per core, at most 4 (each test makes its own PostgreSQL
+# database; more workers would crowd the server and the slow suites' daemons).
+# CLIENTNEST_TEST_WORKERS=1 runs everything in one process.
+WORKERS=${CLIENTNEST_TEST_WORKERS:-$(nproc)}
+[ "$WORKERS" -gt 4 ] && WORKERS=4
+if [ "$WORKERS" -gt 1 ]; then PARALLEL="-n $WORKERS --dist loadgroup"; else PARALLEL="-p no:xdist"; fi
+export PARALLEL
+
 # A private session bus with an unlocked gnome-keyring: the real Secret Service.
 export HOME=${HOME:-/root}; mkdir -p "$HOME"
 echo "== pytest (SQLite, PostgreSQL, Secret Service)"
@@ -27,5 +35,5 @@ trap './scripts/pg.sh stop "$PG_DIR"; rm -rf "$PG_DIR" "$XDG_DATA_HOME"' EXIT
 dbus-run-session -- sh -c '
   echo clientnest-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   export CLIENTNEST_TEST_KEYRING=1
-  exec .venv/bin/pytest -q -p no:cacheprovider "$@"
+  exec .venv/bin/pytest -q -p no:cacheprovider $PARALLEL "$@"
 ' sh "$@" 2> >(grep -v --line-buffered 'Failed to set fd limit' >&2)

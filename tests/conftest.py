@@ -9,6 +9,25 @@ import pytest
 from clientnest_cli.sandbox.catalog import available, build
 from clientnest_cli.sandbox.framework import Faults, SandboxServer
 
+# `make test` runs the suite on several pytest-xdist workers (--dist loadgroup).
+# Tests that share something outside their own tmp folder run in one group each,
+# one after another on one worker: the slow exactly-once suites (so each keeps the
+# machine's spare cores for its daemons), the one Secret Service, and the
+# PostgreSQL group roles that `db roles --apply` creates for the whole server.
+SERIAL_GROUPS = {
+    "tests/security/test_secrets.py": "secret-service",
+    "tests/store/test_pg_roles.py": "pg-group-roles",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = SERIAL_GROUPS.get(item.nodeid.split("::", 1)[0])
+        if item.get_closest_marker("slow"):
+            group = "slow"
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
