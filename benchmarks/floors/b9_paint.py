@@ -11,6 +11,8 @@ import asyncio
 import json
 import time
 
+GIVE_UP_S = 120.0
+
 
 async def main() -> None:
     start = time.perf_counter()
@@ -22,10 +24,14 @@ async def main() -> None:
     app = ClientNestApp(ctx, poll_seconds=0)
     try:
         async with app.run_test(size=(140, 40)) as pilot:
+            deadline = time.perf_counter() + GIVE_UP_S
             while True:
                 cards = {c.id: c.value for c in app.screen.query("Card")}
                 if cards and cards.get("card-scheduled", "…") != "…":
                     break
+                if time.perf_counter() > deadline:  # e.g. the store could not be opened
+                    notices = [str(n.message) for n in app._notifications]
+                    raise SystemExit(f"no figures after {GIVE_UP_S:.0f} s: {notices}")
                 await pilot.pause(0.005)
             await pilot.pause()  # the filled screen rendered
             painted = time.perf_counter()
