@@ -81,6 +81,17 @@ def _rows(session, statement) -> list[DueRow]:  # type: ignore[no-untyped-def]
     return [_row(*found) for found in session.exec(statement).all()]
 
 
+def prepare(ctx: AppContext) -> None:
+    """Open the store and load what ``dashboard`` needs (the TUI does this on a worker
+    while Textual starts, so the first figures are not waiting for imports)."""
+    import sqlmodel  # noqa: F401
+
+    from clientnest_cli.services import ai_usage  # noqa: F401
+    from clientnest_cli.store import models  # noqa: F401
+
+    ctx.store  # noqa: B018 (opening it is the point)
+
+
 def dashboard(ctx: AppContext, now: datetime | None = None, limit: int = 8) -> Dashboard:
     from sqlalchemy import func
     from sqlmodel import select

@@ -44,9 +44,11 @@ def post_activity(
             raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
         targets = [post]
         if post.group_id:
-            siblings = posts.group_leads(post.group_id, limit=MAX_TARGETS)
-            targets += [
-                s for s in siblings if s.id != post.id and s.scheduled_at == post.scheduled_at
+            siblings = posts.group_leads(post.group_id, limit=200)
+            targets += [  # as post_detail: a recurring post's other occurrences are not targets
+                s
+                for s in siblings
+                if s.id != post.id and not (post.recurrence and s.scheduled_at != post.scheduled_at)
             ]
         accounts, metrics = Accounts(session), MetricsSync(session)
         found = []

@@ -7,43 +7,48 @@ blocks, and errors arrive as notices with the CLI's one-line text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import date
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-
-from clientnest_cli.tui.screens.accounts import AccountsScreen
-from clientnest_cli.tui.screens.analytics import AnalyticsScreen
-from clientnest_cli.tui.screens.calendar import CalendarScreen
-from clientnest_cli.tui.screens.dashboard import DashboardScreen
-from clientnest_cli.tui.screens.editor import EditorScreen
-from clientnest_cli.tui.screens.help import HelpScreen
-from clientnest_cli.tui.screens.inbox import InboxScreen
-from clientnest_cli.tui.screens.posts import PostsScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from clientnest_cli.services.context import AppContext
 
+# mode: (key, title, "module:class"). A screen's module is imported when the screen
+# is first opened, so starting the app imports the dashboard's alone.
 SCREENS = {
-    "dashboard": ("d", "Dashboard", DashboardScreen),
-    "posts": ("p", "Posts", PostsScreen),
-    "editor": ("e", "Editor", EditorScreen),
-    "calendar": ("c", "Calendar", CalendarScreen),
-    "inbox": ("i", "Inbox", InboxScreen),
-    "analytics": ("a", "Analytics", AnalyticsScreen),
-    "accounts": ("u", "Accounts", AccountsScreen),
+    "dashboard": ("d", "Dashboard", "dashboard:DashboardScreen"),
+    "posts": ("p", "Posts", "posts:PostsScreen"),
+    "editor": ("e", "Editor", "editor:EditorScreen"),
+    "calendar": ("c", "Calendar", "calendar:CalendarScreen"),
+    "inbox": ("i", "Inbox", "inbox:InboxScreen"),
+    "analytics": ("a", "Analytics", "analytics:AnalyticsScreen"),
+    "accounts": ("u", "Accounts", "accounts:AccountsScreen"),
 }
 THEMES = ("textual-dark", "textual-light")
+
+
+def screen_class(where: str) -> type[Screen]:  # type: ignore[type-arg]
+    module, name = where.split(":")
+    found: type[Screen] = getattr(import_module(f"clientnest_cli.tui.screens.{module}"), name)  # type: ignore[type-arg]
+    return found
+
+
+def _opener(where: str) -> Callable[[], Screen]:  # type: ignore[type-arg]
+    return lambda: screen_class(where)()
 
 
 class ClientNestApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "ClientNest"
-    MODES = {name: screen for name, (_key, _title, screen) in SCREENS.items()}
+    MODES = {name: _opener(where) for name, (_key, _title, where) in SCREENS.items()}
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         *(
@@ -68,6 +73,21 @@ class ClientNestApp(App[None]):
         self.poll_seconds = poll_seconds  # 0: no polling (tests, snapshots)
         self.today = today  # the calendar's first week (tests); None: this week
         self.theme = theme
+        self.store_ready = threading.Event()  # screens' workers wait for it
+
+    def on_load(self) -> None:
+        """Open the store on a worker while Textual starts up (before the first screen)."""
+        self.run_worker(self._prepare, thread=True, group="prepare", exit_on_error=False)
+
+    def _prepare(self) -> None:
+        from clientnest_cli.services.dashboard import prepare
+
+        try:
+            prepare(self.ctx)
+        except Exception:  # the screens' own calls report it, once
+            pass
+        finally:
+            self.store_ready.set()
 
     def action_toggle_theme(self) -> None:
         self.theme = (
@@ -75,7 +95,7 @@ class ClientNestApp(App[None]):
         )
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(screen_class("help:HelpScreen")())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
         yield from super().get_system_commands(screen)

@@ -22,12 +22,14 @@ HOSTILE = (
 
 @pytest.fixture
 def streamed(monkeypatch) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    """(what, the message's text, the field's value after handling it), in order."""
+    """(what, the message's text, the field's value after showing it), in order."""
     seen: list[tuple[str, str, str]] = []
     handler = EditorAI.on_aistreamed
 
     def spy(self: Any, event: AIStreamed) -> None:
         handler(self, event)
+        if event.call is not self._ai_call:
+            return  # a preview arriving after its call ended is not shown
         field = "#hashtags" if event.what == "hashtags" else "#text"
         widget = self.query_one(field)
         seen.append((event.what, event.text, widget.value if field == "#hashtags" else widget.text))
@@ -120,3 +122,21 @@ async def test_hostile_streamed_text_is_cleaned_and_never_markup(make_app, ai_en
         assert "\x1b" not in value and "\x07" not in value
     assert "[bold red]beans[/]" in final and "[link=https://evil.example]now[/link]" in final
     assert "\x1b" not in final and "OWNED" not in final  # the whole escape sequence goes
+
+
+async def test_a_stream_cut_midway_puts_the_text_back_and_bills_nothing(make_app, ai_env, streamed):
+    ai_env.faults.drop_after_write = 1.0
+    original = "We have a new espresso blend. Try it."
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot, app, original)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        text = app.screen.query_one("#text", TextArea).text
+        budget = text_of(app.screen.query_one("#ai-budget"))
+        notices = [str(n.message) for n in app._notifications]
+    assert streamed  # some of it was shown while it came in
+    assert text == original
+    assert any("the AI reply stream broke off" in n for n in notices)
+    assert "20,000 of 20,000 tokens left" in budget
+    assert [outcome for outcome, *_ in billed()] == ["failed:retryable"]

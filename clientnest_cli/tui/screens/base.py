@@ -53,7 +53,11 @@ class BaseScreen(Screen[None]):
         ``failed`` is told, e.g. to show it in the form).
         """
 
+        ready = getattr(self.app, "store_ready", None)
+
         def work() -> None:
+            if ready is not None:
+                ready.wait()  # the app opens the store once, before any screen uses it
             try:
                 result = job()
             except Exception as exc:  # every failure becomes one line, never a traceback

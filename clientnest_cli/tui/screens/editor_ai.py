@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from clientnest_cli.services.ai_editor import Budget
+    from clientnest_cli.services.ai_stream import OnText
 
 AI_BINDINGS = [
     Binding("ctrl+g", "ai_generate", "AI write"),
@@ -47,10 +48,11 @@ class AIStreamed(Message):
     """More of an AI answer arrived while it streams (``text``: all of it so far, raw:
     shown only after the output layer's cleaning)."""
 
-    def __init__(self, what: str, text: str) -> None:
+    def __init__(self, what: str, text: str, call: object = None) -> None:
         super().__init__()
         self.what = what
         self.text = text
+        self.call = call  # which request it belongs to
 
 
 class TopicPrompt(ModalScreen[str]):
@@ -96,23 +98,42 @@ class EditorAI:
     def _text(self) -> TextArea:
         return self.query_one("#text", TextArea)  # type: ignore[attr-defined,no-any-return]
 
-    def _ask(self, job: Any, done: Any) -> None:
+    def _ask(self, what: str, job: Callable[[OnText], Any], done: Callable[[Any], None]) -> None:
+        """Run ``job(on_text)`` on a worker; ``on_text`` (called on the worker thread) posts
+        each preview as AIStreamed. Previews of a call that has ended are ignored (the
+        finished answer may already be shown); a failed call puts the field back."""
         self.notify("asking the AI…", timeout=3)  # type: ignore[attr-defined]
-        self.background(job, done, group="ai", failed=lambda _m: self.load_budget())  # type: ignore[attr-defined]
-
-    def _stream(self, what: str) -> Callable[[str], None]:
-        """Called on the worker thread with each new preview: post it (thread-safe)."""
+        before, call = self._field(what), object()
+        self._ai_call = call
 
         def on_text(text: str) -> None:
-            self.post_message(AIStreamed(what, text))  # type: ignore[attr-defined]
+            self.post_message(AIStreamed(what, text, call))  # type: ignore[attr-defined]
 
-        return on_text
+        def finished(result: Any) -> None:
+            self._ai_call = None
+            done(result)
+
+        def failed(_message: str) -> None:
+            self._ai_call = None
+            self._set_field(what, before)
+            self.load_budget()
+
+        self.background(lambda: job(on_text), finished, group="ai", failed=failed)  # type: ignore[attr-defined]
 
     def on_aistreamed(self, event: AIStreamed) -> None:
-        if event.what == "hashtags":
-            self.query_one("#hashtags", Input).value = plain(event.text, 600)  # type: ignore[attr-defined]
+        if event.call is getattr(self, "_ai_call", None):
+            self._set_field(event.what, event.text)
+
+    def _field(self, what: str) -> str:
+        if what == "hashtags":
+            return str(self.query_one("#hashtags", Input).value)  # type: ignore[attr-defined]
+        return self._text().text
+
+    def _set_field(self, what: str, text: str) -> None:
+        if what == "hashtags":
+            self.query_one("#hashtags", Input).value = plain(text, 600)  # type: ignore[attr-defined]
         else:
-            self._text().text = editable(event.text)
+            self._text().text = editable(text)
 
     def _filled(self, what: str, warnings: list[str], cut: bool = False) -> None:
         if cut:
@@ -133,14 +154,12 @@ class EditorAI:
 
         ctx, request = self.ctx, GenerateRequest(topic=topic, targets=self._targets())  # type: ignore[attr-defined]
 
-        on_text = self._stream("generate")
-
         def done(result: Any) -> None:
             draft = result.variants[0]
             self._text().text = editable(draft.text)
             self._filled("generate", draft.warnings, draft.cut)
 
-        self._ask(lambda: generate(ctx, request, on_text=on_text), done)
+        self._ask("generate", lambda on_text: generate(ctx, request, on_text=on_text), done)
 
     # --- optimise ------------------------------------------------------------------
     def action_ai_optimize(self) -> None:
@@ -148,9 +167,8 @@ class EditorAI:
         from clientnest_cli.services.ai_editor import strictest_platform
 
         ctx, text, targets = self.ctx, self._text().text, self._targets()  # type: ignore[attr-defined]
-        on_text = self._stream("optimize")
 
-        def job() -> Any:
+        def job(on_text: OnText) -> Any:
             original = need_text(text, "text")
             return optimize_text(ctx, original, strictest_platform(targets), on_text=on_text)
 
@@ -160,7 +178,7 @@ class EditorAI:
                 self.notify(plain(result.explanation, 300), title="Why", timeout=10)  # type: ignore[attr-defined]
             self._filled("optimize", result.warnings, result.cut)
 
-        self._ask(job, done)
+        self._ask("optimize", job, done)
 
     # --- hashtags ------------------------------------------------------------------
     def action_ai_hashtags(self) -> None:
@@ -168,9 +186,8 @@ class EditorAI:
         from clientnest_cli.services.ai_editor import strictest_platform
 
         ctx, text, targets = self.ctx, self._text().text, self._targets()  # type: ignore[attr-defined]
-        on_text = self._stream("hashtags")
 
-        def job() -> list[str]:
+        def job(on_text: OnText) -> list[str]:
             platform = strictest_platform(targets) if targets else None
             return suggest_hashtags(ctx, text, platform, on_text=on_text)
 
@@ -179,4 +196,4 @@ class EditorAI:
             field.value = ", ".join(plain(t.lstrip("#"), 60) for t in tags)
             self._filled("hashtags", [])
 
-        self._ask(job, done)
+        self._ask("hashtags", job, done)
