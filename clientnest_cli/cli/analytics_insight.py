@@ -55,6 +55,11 @@ def train(
 
 def _say_evaluation(ev: dict[str, Any]) -> None:
     best = ev["best_baseline"]
+    if ev.get("sampled", ev["posts"]) < ev["posts"]:
+        output.done(
+            f"Learnt from a fixed-seed sample of {ev['sampled']:,} of the {ev['posts']:,} "
+            "posts with figures (spread over all of time; the holdout is its latest 20%)."
+        )
     if ev["chosen"] == "model":
         output.done(
             f"The model beats the best baseline ({NAMES[best]}) on the latest "

@@ -40,10 +40,10 @@ SELECT p.id AS post_id, p.account_id, p.published_at, p.scheduled_at, p.status, 
        (SELECT count(*) FROM postmedia pm WHERE pm.post_id = p.id) AS media_rows,
        s.likes, s.comments, s.shares
 FROM post p
-LEFT JOIN (
-    SELECT m.post_id, max(m.captured_at) AS at FROM postmetricssnapshot m GROUP BY m.post_id
-) newest ON newest.post_id = p.id
-LEFT JOIN postmetricssnapshot s ON s.post_id = newest.post_id AND s.captured_at = newest.at
+LEFT JOIN postmetricssnapshot s ON s.id = (
+    SELECT m.id FROM postmetricssnapshot m WHERE m.post_id = p.id
+    ORDER BY m.captured_at DESC, m.id DESC LIMIT 1
+)
 WHERE p.account_id IN :ids AND (p.status = 'published' OR p.id IN :extra)
 """
 
@@ -92,9 +92,9 @@ def shape(frame: pd.DataFrame, sc: Scope, now: datetime) -> pd.DataFrame:
     frame["thread"] = frame["thread"].astype(bool)
     frame["ai_generated"] = frame["ai_generated"].astype(bool)
     frame["followers_at_post"] = pd.to_numeric(frame["followers_at_post"], errors="coerce")
-    frame["platform"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["platform"])
-    frame["timezone"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["timezone"])
-    frame["account"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["account"])
+    ids = frame["account_id"].astype(int)
+    for name in ("platform", "timezone", "account"):
+        frame[name] = ids.map({a: label[name] for a, label in sc.labels.items()})
     return frame.sort_values(["published_at", "post_id"]).reset_index(drop=True)
 
 
@@ -197,12 +197,15 @@ def train(
     seed: int = 0,
 ) -> dict[str, Any]:
     from clientnest_cli.analytics.features import features
+    from clientnest_cli.analytics.predictor import sample_rows
     from clientnest_cli.analytics.predictor import train as fit
 
     sc = training_scope(ctx, accounts=accounts, client=client, until=until)
     frame = load_frame(ctx, sc)
     frame = frame[frame["published_at"] < sc.end]
-    predictor = fit(features(frame), seed)
+    known = frame.index[frame["interactions"].notna()]
+    X = features(frame, rows=sample_rows(known, seed))
+    predictor = fit(X, seed, posts=len(known))
     about = {
         "scope": {
             "accounts": sorted(v["account"] for v in sc.labels.values()),
