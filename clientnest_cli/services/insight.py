@@ -30,7 +30,7 @@ FORMAT = 1
 MODEL_FILE = "engagement-model.bin"
 RETRAIN = "retrain with `analytics model train`"
 
-POSTS_SQL = """
+POST_COLUMNS = """
 SELECT p.id AS post_id, p.account_id, p.published_at, p.scheduled_at, p.status, p.content,
        p.hashtags, p.media_type, p.category, p.ai_generated, p.platform_extra,
        p.followers_at_post,
@@ -39,13 +39,25 @@ SELECT p.id AS post_id, p.account_id, p.published_at, p.scheduled_at, p.status, 
             THEN 1 ELSE 0 END AS thread,
        (SELECT count(*) FROM postmedia pm WHERE pm.post_id = p.id) AS media_rows,
        s.likes, s.comments, s.shares
+"""
+NEWEST = """
 FROM post p
 LEFT JOIN postmetricssnapshot s ON s.id = (
     SELECT m.id FROM postmetricssnapshot m WHERE m.post_id = p.id
     ORDER BY m.captured_at DESC, m.id DESC LIMIT 1
 )
-WHERE p.account_id IN :ids AND (p.status = 'published' OR p.id IN :extra)
 """
+POSTS_SQL = (
+    POST_COLUMNS
+    + NEWEST
+    + "WHERE p.account_id IN :ids AND (p.status = 'published' OR p.id IN :extra)"
+)
+# what the history features need of an account's other posts (``analytics predict``)
+HISTORY_SQL = (
+    "SELECT p.id AS post_id, p.account_id, p.published_at, s.likes, s.comments, s.shares"
+    + NEWEST
+    + "WHERE p.account_id = :id AND p.status = 'published'"
+)
 
 
 def _json(value: Any) -> Any:
@@ -103,6 +115,27 @@ def load_frame(
 ) -> pd.DataFrame:
     raw = _read(ctx, POSTS_SQL, ids=sc.account_ids or [-1], extra=extra or [-1])
     return shape(raw, sc, now or datetime.now(UTC))
+
+
+def load_post(ctx: AppContext, sc: Scope, post_id: int, now: datetime) -> pd.DataFrame:
+    """One stored post (any status) shaped like ``load_frame``'s rows."""
+    raw = _read(ctx, POST_COLUMNS + NEWEST + "WHERE p.id = :id", id=post_id)
+    return shape(raw, sc, now)
+
+
+def load_history(ctx: AppContext, account_id: int) -> pd.DataFrame:
+    """An account's published posts with only what the history features need:
+    post_id, account_id, published_at (aware UTC) and interactions."""
+    import pandas as pd
+
+    frame = _read(ctx, HISTORY_SQL, id=account_id)
+    frame["published_at"] = pd.to_datetime(
+        frame["published_at"], utc=True, format="ISO8601"
+    ).astype("datetime64[ns, UTC]")
+    for name in ("likes", "comments", "shares"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    frame["interactions"] = frame[["likes", "comments", "shares"]].sum(axis=1, min_count=1)
+    return frame[["post_id", "account_id", "published_at", "interactions"]]
 
 
 def training_scope(
