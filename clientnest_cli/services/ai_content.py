@@ -220,6 +220,15 @@ def check_can_save(accounts: list[SocialAccount]) -> None:
             )
 
 
+def _findings(ctx: AppContext, account_ids: list[int]) -> str:
+    """What works for these accounts (`analytics recommend`'s advice) for the prompt."""
+    if not account_ids:
+        return ""
+    from clientnest_cli.services.insight import prompt_findings
+
+    return prompt_findings(ctx, account_ids)
+
+
 # --- features ---------------------------------------------------------------------
 
 
@@ -245,6 +254,7 @@ def generate(ctx: AppContext, req: GenerateRequest, actor: Actor | None = None) 
     checked = sorted({platform, *platforms})
     if req.save_draft:
         check_can_save(accounts)
+    findings = _findings(ctx, [a.id or 0 for a in accounts])
     with meter_for(ctx, actor, "generating posts") as meter:
         drafts = []
         for number in range(variants):
@@ -254,6 +264,7 @@ def generate(ctx: AppContext, req: GenerateRequest, actor: Actor | None = None) 
                 topic=topic,
                 tone=tone,
                 hashtags=None if req.hashtags else NO_HASHTAGS,
+                findings=findings,
             )
             if variants > 1:
                 messages[-1]["content"] += (
@@ -293,7 +304,10 @@ def optimize(
         account = Accounts(session).by_id(post.account_id)
         platform = account.platform if account else "x"
         original = post.content
-    return optimize_text(ctx, original, platform, goal, tone, actor, post_id=post_id)
+    findings = _findings(ctx, [post.account_id])
+    return optimize_text(
+        ctx, original, platform, goal, tone, actor, post_id=post_id, findings=findings
+    )
 
 
 def optimize_text(
@@ -304,8 +318,10 @@ def optimize_text(
     tone: str | None = None,
     actor: Actor | None = None,
     post_id: int = 0,
+    findings: str = "",
 ) -> OptimizeResult:
-    """A better version of ``original`` for ``platform`` (the editor's unsaved text too)."""
+    """A better version of ``original`` for ``platform`` (the editor's unsaved text too);
+    ``findings``: what works for the account (``_findings``), or "" for nothing."""
     goal = need_text(goal, "goal")
     with meter_for(ctx, actor, "optimising posts") as meter:
         messages = render_prompt(
@@ -314,6 +330,7 @@ def optimize_text(
             text=original,
             goal=goal,
             tone=prompts.check_tone(tone) if tone else None,
+            findings=findings,
         )
         shaped = shaping.ask(
             meter,

@@ -272,6 +272,28 @@ def recommend(ctx: AppContext, ref: str | None = None, seed: int = 0) -> list[di
     return results
 
 
+FINDINGS_HEAD = (
+    "What has worked for this account, measured on its own posts "
+    "(follow it where it fits; do not quote the figures):"
+)
+
+
+def prompt_findings(ctx: AppContext, account_ids: list[int], top: int = 3) -> str:
+    """The accounts' strongest findings (advice only: intervals that exclude no
+    difference) as lines for an AI prompt, each starting with a newline; "" when
+    there are none (then the prompt says nothing about it)."""
+    from clientnest_cli.analytics.effects import in_words
+
+    lines = []
+    for account_id in account_ids:
+        for block in recommend(ctx, str(account_id)):
+            advice = sorted(block["advice"], key=lambda f: -abs(f["effect"]))[:top]
+            for finding in advice:
+                text, evidence = in_words(finding)
+                lines.append(f"- {block['account']}: {text} ({evidence})")
+    return "".join(f"\n{line}" for line in [FINDINGS_HEAD, *lines]) if lines else ""
+
+
 NEW_FIGURES_SQL = """
 SELECT count(DISTINCT m.post_id) AS n FROM postmetricssnapshot m JOIN post p ON p.id = m.post_id
 WHERE m.captured_at > :since AND p.account_id IN :ids
