@@ -24,6 +24,7 @@ from clientnest_cli.errors import BadInput, NotFound
 from clientnest_cli.services.analytics import _read
 
 if TYPE_CHECKING:
+    from clientnest_cli.services.ai_content import GenerateRequest, GenerateResult
     from clientnest_cli.services.context import AppContext
 
 LABELS = ("A", "B", "C", "D", "E")
@@ -69,6 +70,23 @@ def create(
             if p.thread_parent_id is None
         ],
     }
+
+
+def from_ai(
+    ctx: AppContext, req: GenerateRequest, at: str | None, split: str | None
+) -> tuple[GenerateResult, dict[str, Any]]:
+    """``ai generate --variants N --ab``: N AI drafts made into one test, the same way
+    as ``create``. Everything is checked before the AI is asked (the test's input,
+    and that the budget covers all N drafts); the posts exist only once all N do."""
+    from dataclasses import replace
+
+    from clientnest_cli.services.ai_content import generate
+
+    if req.save_draft:
+        raise BadInput("--ab schedules the variants itself; drop --save-draft")
+    check(ctx, req.targets, req.variants, at, split)
+    result = generate(ctx, replace(req, whole=True))
+    return result, create(ctx, req.targets, [d.text for d in result.variants], at, split)
 
 
 def check(

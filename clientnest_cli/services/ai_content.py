@@ -47,6 +47,7 @@ class GenerateRequest:
     variants: int = 1
     targets: list[str] = field(default_factory=list)  # PLATFORM:HANDLE (or id)
     save_draft: bool = False
+    whole: bool = False  # an A/B test's variants: all or none (budget and media checked first)
 
     def to_params(self) -> dict[str, Any]:
         return asdict(self)
@@ -252,7 +253,7 @@ def generate(ctx: AppContext, req: GenerateRequest, actor: Actor | None = None) 
     else:
         raise BadInput("say which platform to write for", hint="add --platform (e.g. x, linkedin)")
     checked = sorted({platform, *platforms})
-    if req.save_draft:
+    if req.save_draft or req.whole:
         check_can_save(accounts)
     findings = _findings(ctx, [a.id or 0 for a in accounts])
     with meter_for(ctx, actor, "generating posts") as meter:
@@ -271,12 +272,15 @@ def generate(ctx: AppContext, req: GenerateRequest, actor: Actor | None = None) 
                     f"\nThis is version {number + 1} of {variants}: "
                     "take a different angle from the other versions."
                 )
+            max_tokens = shaping.item_tokens(ctx.settings.ai.max_tokens, platform)
+            if req.whole and number == 0:
+                meter.ensure_room("generate", messages, max_tokens, variants)
             shaped = shaping.ask(
                 meter,
                 "generate",
                 messages,
                 platforms=checked,
-                max_tokens=shaping.item_tokens(ctx.settings.ai.max_tokens, platform),
+                max_tokens=max_tokens,
                 extract=shaping.plain_text,
                 json_mode=False,
             )
