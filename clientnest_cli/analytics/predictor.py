@@ -51,6 +51,7 @@ MIN_HISTORY_CANDIDATES = (10, 20, 30, 50, 100)
 MAX_LEVELS = 250
 THREADS = 1
 IMPORTANCE_ROWS = 2_000
+FEW_ROWS = 10  # predictions for this many posts run without limiting OpenMP's threads
 MAX_ROWS = 20_000  # posts learnt from (a fixed-seed sample over all of time beyond this)
 
 
@@ -340,7 +341,12 @@ class Predictor:
         return str(self.evaluation["chosen"])
 
     def predict(self, X: pd.DataFrame) -> list[dict[str, Any]]:
-        """Per row: expected, low, high (counts), by, reason, and what moves it most."""
+        """Per row: expected, low, high (counts), by, reason, and what moves it most.
+
+        A few rows (one post and its variants) are too few for OpenMP threads to
+        matter, and finding the runtime to limit them costs more than the prediction."""
+        if len(X) <= FEW_ROWS:
+            return self._predict(X)
         with one_thread():
             return self._predict(X)
 

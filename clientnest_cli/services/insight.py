@@ -56,8 +56,9 @@ POSTS_SQL = (
 HISTORY_SQL = (
     "SELECT p.id AS post_id, p.account_id, p.published_at, s.likes, s.comments, s.shares"
     + NEWEST
-    + "WHERE p.account_id = :id AND p.status = 'published'"
+    + "WHERE p.account_id IN :ids AND p.status = 'published'"
 )
+ID_CHUNK = 5_000  # post ids per `IN (…)` when reading the sampled posts in full
 
 
 def _json(value: Any) -> Any:
@@ -123,12 +124,23 @@ def load_post(ctx: AppContext, sc: Scope, post_id: int, now: datetime) -> pd.Dat
     return shape(raw, sc, now)
 
 
-def load_history(ctx: AppContext, account_id: int) -> pd.DataFrame:
-    """An account's published posts with only what the history features need:
+def load_posts(ctx: AppContext, sc: Scope, post_ids: list[int], now: datetime) -> pd.DataFrame:
+    """These posts in full (any status), shaped like ``load_frame``'s rows."""
+    import pandas as pd
+
+    parts = [
+        _read(ctx, POST_COLUMNS + NEWEST + "WHERE p.id IN :ids", ids=post_ids[i : i + ID_CHUNK])
+        for i in range(0, len(post_ids), ID_CHUNK)
+    ]
+    return shape(pd.concat(parts, ignore_index=True), sc, now)
+
+
+def load_history(ctx: AppContext, account_ids: list[int]) -> pd.DataFrame:
+    """The accounts' published posts with only what the history features need:
     post_id, account_id, published_at (aware UTC) and interactions."""
     import pandas as pd
 
-    frame = _read(ctx, HISTORY_SQL, id=account_id)
+    frame = _read(ctx, HISTORY_SQL, ids=account_ids or [-1])
     frame["published_at"] = pd.to_datetime(
         frame["published_at"], utc=True, format="ISO8601"
     ).astype("datetime64[ns, UTC]")
@@ -221,6 +233,28 @@ def load(ctx: AppContext) -> tuple[dict[str, Any], Predictor]:
 # --- commands ----------------------------------------------------------------------
 
 
+def training_features(ctx: AppContext, sc: Scope, seed: int) -> tuple[pd.DataFrame, int]:
+    """The features of the posts to learn from (``predictor.sample_rows``), and how
+    many posts with figures there are. Every post's time and interactions are read
+    (for the history features); only the sampled posts are read in full."""
+    import pandas as pd
+
+    from clientnest_cli.analytics.features import features
+    from clientnest_cli.analytics.predictor import sample_rows
+
+    history = load_history(ctx, sc.account_ids)
+    history = history[history["published_at"] < sc.end]
+    history = history.sort_values(["published_at", "post_id"], kind="stable")
+    history = history.reset_index(drop=True)  # the sample depends on the posts, not SQL's order
+    known = history.index[history["interactions"].notna()]
+    picked = history.loc[sample_rows(known, seed), "post_id"].astype(int).tolist()
+    full = load_posts(ctx, sc, picked, datetime.now(UTC))
+    frame = pd.concat([history[~history["post_id"].isin(picked)], full], ignore_index=True)
+    frame = frame.sort_values(["published_at", "post_id"], kind="stable").reset_index(drop=True)
+    rows = frame.index[frame["post_id"].isin(picked)]
+    return features(frame, rows=rows), len(known)
+
+
 def train(
     ctx: AppContext,
     *,
@@ -229,16 +263,11 @@ def train(
     until: str | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
-    from clientnest_cli.analytics.features import features
-    from clientnest_cli.analytics.predictor import sample_rows
     from clientnest_cli.analytics.predictor import train as fit
 
     sc = training_scope(ctx, accounts=accounts, client=client, until=until)
-    frame = load_frame(ctx, sc)
-    frame = frame[frame["published_at"] < sc.end]
-    known = frame.index[frame["interactions"].notna()]
-    X = features(frame, rows=sample_rows(known, seed))
-    predictor = fit(X, seed, posts=len(known))
+    X, known = training_features(ctx, sc, seed)
+    predictor = fit(X, seed, posts=known)
     about = {
         "scope": {
             "accounts": sorted(v["account"] for v in sc.labels.values()),

@@ -62,7 +62,7 @@ def predict_post(ctx: AppContext, post_id: int, now: datetime | None = None) -> 
     account_id = int(found["account_id"].iloc[0])
     sc = scope(ctx, accounts=[str(account_id)], default_period="3650d")
     row = load_post(ctx, sc, post_id, now or datetime.now(UTC))
-    history = load_history(ctx, account_id)
+    history = load_history(ctx, [account_id])
     answer = _answer(predictor, history, row, sc.labels[account_id]["account"])
     return {"post_id": post_id, **answer}
 
@@ -114,7 +114,7 @@ def predict_text(
             "timezone": label["timezone"],
             "account": label["account"],
         }
-        history = load_history(ctx, account_id)
+        history = load_history(ctx, [account_id])
         answers.append(_answer(predictor, history, pd.DataFrame([row]), label["account"]))
     return answers
 
