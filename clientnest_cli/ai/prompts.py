@@ -2,7 +2,7 @@
 
 Each template has a ``[system]`` and a ``[user]`` section and uses
 ``string.Template`` placeholders ($platform, $max_chars, $rules, $topic,
-$tone, $hashtags, $text, $goal, $days, $count, $context). Values the caller
+$tone, $hashtags, $text, $goal, $days, $count, $context, $findings). Values the caller
 leaves out take the defaults below; a template's required value left out is
 ``BadInput``. Templates that ask for JSON state the exact shape of the object
 they want, so they are sent with ``json_mode=True`` (see ``JSON_PROMPTS``).
@@ -38,6 +38,7 @@ DEFAULTS: dict[str, str] = {
     "hashtags": "use up to 3 relevant hashtags, or none if they would not help",
     "goal": "more engagement",
     "context": "(not given)",
+    "findings": "",  # what works for the account (``services.insight.prompt_findings``)
 }
 DEFAULT_COUNTS: dict[str, int] = {"hashtags": 5, "thread": 4, "reply": 3}
 POSITIVE_INTEGERS = ("max_chars", "count", "days")

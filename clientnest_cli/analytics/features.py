@@ -140,30 +140,47 @@ def history_features(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def features(frame: pd.DataFrame, sentiment: bool = True) -> pd.DataFrame:
-    """The feature frame (FEATURES, plus ``history`` and ``y``), same index as the input."""
+def local_times(frame: pd.DataFrame) -> tuple[Any, Any]:
+    """Hour and weekday of each post in its account's zone (one conversion per zone)."""
     import numpy as np
     import pandas as pd
 
+    hours = np.full(len(frame), np.nan)
+    weekdays = np.full(len(frame), np.nan)
+    zones = frame["timezone"].fillna("").replace("", "UTC")
+    times = pd.to_datetime(frame["published_at"], utc=True)
+    for zone, index in zones.groupby(zones, sort=False).indices.items():
+        local = times.iloc[index].dt.tz_convert(zone)
+        hours[index] = local.dt.hour.to_numpy(dtype=float)
+        weekdays[index] = local.dt.day_of_week.to_numpy(dtype=float)
+    return hours, weekdays
+
+
+def features(frame: pd.DataFrame, sentiment: bool = True, rows: Any = None) -> pd.DataFrame:
+    """The feature frame (FEATURES, plus ``history`` and ``y``), same index as the input.
+
+    ``rows`` (index labels): only those rows come out; their history features
+    still come from every post of the frame, the rest is computed for them only.
+    """
+    import numpy as np
+    import pandas as pd
+
+    history = history_features(frame)
+    if rows is not None:
+        frame, history = frame.loc[rows], history.loc[rows]
     out = pd.DataFrame(index=frame.index)
     out["platform"] = frame["platform"].astype(str)
     out["account"] = frame["account_id"].astype(str)
     out["media_type"] = frame["media_type"].fillna("").replace("", "text").astype(str)
     out["category"] = frame["category"].fillna("").astype(str)
-    hours, weekdays = [], []
-    for when, zone in zip(frame["published_at"], frame["timezone"], strict=True):
-        local = when.tz_convert(zone or "UTC")
-        hours.append(float(local.hour))
-        weekdays.append(float(local.weekday()))
-    out["hour"] = hours
-    out["weekday"] = weekdays
+    out["hour"], out["weekday"] = local_times(frame)
     out = out.join(text_features(frame, sentiment))
     out["media_count"] = pd.to_numeric(frame["media_count"], errors="coerce").astype(float)
     out["thread"] = frame["thread"].map(_flag)
     out["ai_generated"] = frame["ai_generated"].map(_flag)
     out["paid"] = frame["paid"].map(_flag)
     out["followers"] = pd.to_numeric(frame["followers_at_post"], errors="coerce").astype(float)
-    out = out.join(history_features(frame))
+    out = out.join(history)
     out["y"] = target(pd.to_numeric(frame["interactions"], errors="coerce").astype(float))
     out["published_at"] = frame["published_at"]
     out["account_id"] = frame["account_id"]

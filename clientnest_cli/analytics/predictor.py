@@ -50,7 +50,21 @@ MIN_POSTS = 40  # fewer posts with figures than this: nothing to learn or evalua
 MIN_HISTORY_CANDIDATES = (10, 20, 30, 50, 100)
 MAX_LEVELS = 250
 THREADS = 1
-IMPORTANCE_ROWS = 5_000
+IMPORTANCE_ROWS = 2_000
+FEW_ROWS = 10  # predictions for this many posts run without limiting OpenMP's threads
+MAX_ROWS = 20_000  # posts learnt from (a fixed-seed sample over all of time beyond this)
+
+
+def sample_rows(index: pd.Index, seed: int = 0) -> pd.Index:
+    """The posts with figures to learn from: all of them up to ``MAX_ROWS``, else a
+    fixed-seed uniform sample (each period keeps its share, so the time-ordered
+    holdout is the latest 20% of the sample and the features are computed for it only)."""
+    import numpy as np
+
+    if len(index) <= MAX_ROWS:
+        return index
+    picked = np.random.default_rng(seed).choice(len(index), MAX_ROWS, replace=False)
+    return index[np.sort(picked)]
 
 
 @dataclass
@@ -240,7 +254,7 @@ def _importance(fitted: Fitted, X: pd.DataFrame, seed: int) -> list[dict[str, An
         fitted.encoder.transform(X),
         X["y"].to_numpy(dtype=float),
         scoring="neg_mean_absolute_error",
-        n_repeats=5,
+        n_repeats=3,
         random_state=seed,
     )
     rows = [
@@ -258,13 +272,15 @@ def one_thread():  # type: ignore[no-untyped-def]
     return threadpool_limits(limits=THREADS)
 
 
-def evaluate(X: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
-    """Fit on the earlier 80%, judge on the latest 20%: the `model evaluate` answer."""
+def evaluate(X: pd.DataFrame, seed: int = 0, posts: int | None = None) -> dict[str, Any]:
+    """Fit on the earlier 80%, judge on the latest 20%: the `model evaluate` answer.
+
+    ``posts``: how many posts with figures there are when ``X`` is a sample of them."""
     with one_thread():
-        return _evaluate(X, seed)
+        return _evaluate(X, seed, posts)
 
 
-def _evaluate(X: pd.DataFrame, seed: int) -> dict[str, Any]:
+def _evaluate(X: pd.DataFrame, seed: int, posts: int | None) -> dict[str, Any]:
     import numpy as np
 
     from clientnest_cli.errors import BadInput
@@ -296,7 +312,8 @@ def _evaluate(X: pd.DataFrame, seed: int) -> dict[str, Any]:
     history = hold["history"].to_numpy(dtype=float)
     min_history = _min_history(history, errors["model"], errors[best]) if beats else 0
     return {
-        "posts": len(X),
+        "posts": max(posts or 0, len(X)),
+        "sampled": len(X),
         "holdout": len(hold),
         "chosen": chosen,
         "best_baseline": best,
@@ -324,7 +341,12 @@ class Predictor:
         return str(self.evaluation["chosen"])
 
     def predict(self, X: pd.DataFrame) -> list[dict[str, Any]]:
-        """Per row: expected, low, high (counts), by, reason, and what moves it most."""
+        """Per row: expected, low, high (counts), by, reason, and what moves it most.
+
+        A few rows (one post and its variants) are too few for OpenMP threads to
+        matter, and finding the runtime to limit them costs more than the prediction."""
+        if len(X) <= FEW_ROWS:
+            return self._predict(X)
         with one_thread():
             return self._predict(X)
 
@@ -388,9 +410,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def train(X: pd.DataFrame, seed: int = 0) -> Predictor:
-    """Evaluate, then refit on every post with figures; the evaluation goes with it."""
-    evaluation = evaluate(X, seed)
+def train(X: pd.DataFrame, seed: int = 0, posts: int | None = None) -> Predictor:
+    """Evaluate, then refit on every post with figures (of the sample, see
+    ``sample_rows``); the evaluation goes with it."""
+    evaluation = evaluate(X, seed, posts)
     known = X[X["y"].notna()]
     with one_thread():
         return Predictor(fit(known, seed), evaluation)

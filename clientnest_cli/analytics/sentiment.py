@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 POSITIVE, NEGATIVE = 0.05, -0.05
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+OTHER_SCRIPT = re.compile(r"[^a-z\u00e0-\u00ff]")
 STOPWORDS = {
     "en": "the a an and or but is are was were be been it this that these those i you he she we "
     "they my your our their me him her us them to of in on at for with from by as not no so very "
@@ -64,7 +65,7 @@ def language(text: str) -> str:
     words = [w.lower() for w in WORD.findall(text)]
     if not words:
         return ""
-    if any(not ("a" <= ch <= "z" or "à" <= ch <= "ÿ") for w in words for ch in w):
+    if OTHER_SCRIPT.search("".join(words)):
         return "und"  # another script (Cyrillic, CJK, Arabic …): not English
     votes = {lang: sum(w in vocab for w in words) for lang, vocab in VOTES.items()}
     best = max(votes.values())

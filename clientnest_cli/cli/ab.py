@@ -1,4 +1,4 @@
-"""`clientnest ab …`: A/B tests of two variants of one message."""
+"""`clientnest ab …`: A/B tests of two to five variants of one message."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from clientnest_cli.cli import output
 from clientnest_cli.cli.app import state
 
-app = typer.Typer(no_args_is_help=True, help="A/B tests: two variants, a fair comparison.")
+app = typer.Typer(no_args_is_help=True, help="A/B tests: two to five variants, a fair comparison.")
 JSON = typer.Option(False, "--json", help="Print JSON.")
 
 
@@ -17,17 +17,23 @@ JSON = typer.Option(False, "--json", help="Print JSON.")
 def create(
     ctx: typer.Context,
     to: list[str] = typer.Option(None, "--to", help="An account (repeat)."),
-    variant: list[str] = typer.Option(None, "--variant", help="A variant's text (twice)."),
+    variant: list[str] = typer.Option(
+        None, "--variant", help="A variant's text (2 to 5 times; the first is the control)."
+    ),
     at: str | None = typer.Option(None, "--at", help="When the test starts."),
     split: str | None = typer.Option(
         None, "--split", help="time (same slot a week apart) or accounts (at once)."
     ),
     as_json: bool = JSON,
 ) -> None:
-    """Schedule both variants at comparable times or to comparable accounts."""
+    """Schedule the variants at comparable times or to comparable accounts."""
     from clientnest_cli.services.abtests import create as run
 
-    data = run(state(ctx), to or [], variant or [], at, split)
+    say_created(run(state(ctx), to or [], variant or [], at, split), as_json)
+
+
+def say_created(data: dict[str, Any], as_json: bool) -> None:
+    """What `ab create` (and `ai generate --ab`) print about a new test."""
     if as_json:
         output.emit_json(data)
         return
@@ -48,6 +54,10 @@ def _status(ctx: typer.Context, test_id: str) -> dict[str, Any]:
     data = status(state(ctx), test_id)
     data["conclusion"] = conclusion(data)
     data["test"] = data["test"].as_dict() if data["test"] else None
+    data["comparisons"] = [
+        {"variant": name, "against": data["control"], **result.as_dict()}
+        for name, result in data["comparisons"].items()
+    ]
     return data
 
 
@@ -75,18 +85,26 @@ def show_status(
             for v in data["variants"]
         ],
     )
-    test = data["test"]
-    if test:
-        lift = "—" if test["lift"] is None else f"{test['lift']:+.1%}"
-        if test["low"] is not None:
-            lift += f" (95% interval {test['low']:+.1%} to {test['high']:+.1%})"
-        output.done(f"{test['test']}: p = {test['p_value']:.3g}; lift of B over A {lift}")
-        if test["needed_per_variant"]:
-            output.done(
-                f"To detect this lift at 80% power: about {test['needed_per_variant']:,} "
-                "impressions per variant."
-            )
+    many = len(data["comparisons"]) > 1
+    for test in data["comparisons"]:
+        _say_comparison(test, many)
     output.done(data["conclusion"])
+
+
+def _say_comparison(test: dict[str, Any], many: bool) -> None:
+    lift = "—" if test["lift"] is None else f"{test['lift']:+.1%}"
+    level = "95%, Bonferroni" if many else "95%"
+    if test["low"] is not None:
+        lift += f" ({level} interval {test['low']:+.1%} to {test['high']:+.1%})"
+    p = f"p = {test['p_value']:.3g}"
+    if many:
+        p += f", Holm-adjusted {test['p_adjusted']:.3g}"
+    output.done(f"{test['test']}: {p}; lift of {test['variant']} over {test['against']} {lift}")
+    if test["needed_per_variant"]:
+        output.done(
+            f"To detect this lift at 80% power: about {test['needed_per_variant']:,} "
+            "impressions per variant."
+        )
 
 
 @app.command("conclude")
@@ -96,6 +114,7 @@ def conclude(
     """Name a winner only when the test says so."""
     data = _status(ctx, test_id)
     if as_json:
-        output.emit_json({"id": data["id"], "conclusion": data["conclusion"], "test": data["test"]})
+        keys = ("id", "conclusion", "test", "comparisons")
+        output.emit_json({key: data[key] for key in keys})
         return
     output.done(data["conclusion"])

@@ -93,9 +93,17 @@ def generate(
     queue: bool = typer.Option(
         False, "--queue", help="Queue the request (needs --to) and return at once; see `ai jobs`."
     ),
+    ab: bool = typer.Option(
+        False, "--ab", help="Make the versions an A/B test (needs --variants 2-5, --to, --at)."
+    ),
+    at: str | None = typer.Option(None, "--at", help="With --ab: when the test starts."),
+    split: str | None = typer.Option(
+        None, "--split", help="With --ab: time (a week apart) or accounts (at once)."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Write a post about a topic, fitted to the platform's rules."""
+    from clientnest_cli.errors import BadInput
     from clientnest_cli.services.ai_content import GenerateRequest
     from clientnest_cli.services.ai_content import generate as generate_
 
@@ -108,6 +116,13 @@ def generate(
         targets=list(targets),
         save_draft=save_draft,
     )
+    if (at or split) and not ab:
+        raise BadInput("--at and --split go with --ab", hint="add --ab to make an A/B test")
+    if ab:
+        if queue:
+            raise BadInput("--ab runs at once; drop --queue")
+        _generate_ab(ctx, req, at, split, as_json)
+        return
     if queue:
         from clientnest_cli.services.ai_jobs import enqueue_generate, job_dict
 
@@ -138,6 +153,24 @@ def generate(
     if result.post_ids:
         ids = ", ".join(str(i) for i in result.post_ids)
         output.warn(f"Saved AI draft(s): {ids}.")
+
+
+def _generate_ab(
+    ctx: typer.Context, req: Any, at: str | None, split: str | None, as_json: bool
+) -> None:
+    from clientnest_cli.cli.ab import say_created
+    from clientnest_cli.services.abtests import from_ai
+
+    result, test = from_ai(state(ctx), req, at, split)
+    if as_json:
+        output.emit_json({**test, "variants": [_draft_dict(d) for d in result.variants]})
+        return
+    for number, draft in enumerate(result.variants):
+        output.done(f"--- variant {chr(ord('A') + number)} ---")
+        output.done(output.clean(draft.text))
+        _cut_note(draft.cut, result.platform, f"variant {chr(ord('A') + number)}")
+        _warnings(draft.warnings)
+    say_created(test, False)
 
 
 # --- optimize ----------------------------------------------------------------------------

@@ -55,16 +55,21 @@ def train(
 
 def _say_evaluation(ev: dict[str, Any]) -> None:
     best = ev["best_baseline"]
+    if ev.get("sampled", ev["posts"]) < ev["posts"]:
+        output.done(
+            f"Learnt from a fixed-seed sample of {ev['sampled']:,} of the {ev['posts']:,} "
+            "posts with figures (spread over all of time; the holdout is its latest 20%)."
+        )
     if ev["chosen"] == "model":
         output.done(
             f"The model beats the best baseline ({NAMES[best]}) on the latest "
-            f"{ev['holdout']} of {ev['posts']} posts; below {ev['min_history']} posts of "
+            f"{ev['holdout']} of {ev.get('sampled', ev['posts'])} posts; below {ev['min_history']} posts of "
             f"history an account is predicted by the baseline (not enough history)."
         )
     else:
         output.warn(
             f"The model does not beat the {NAMES[best]} on the latest {ev['holdout']} of "
-            f"{ev['posts']} posts: predictions use that baseline and its interval instead."
+            f"{ev.get('sampled', ev['posts'])} posts: predictions use that baseline and its interval instead."
         )
 
 

@@ -33,7 +33,7 @@ lazy.groups(
         ("policy", "policy", "The team's approval rules and tier limits."),
         ("tui", "tui:tui", "Open the terminal UI: dashboard, posts, editor, calendar."),
         ("report", "report", "Client reports: one self-contained HTML page, Markdown or PDF."),
-        ("ab", "ab", "A/B tests: two variants of one message, compared fairly."),
+        ("ab", "ab", "A/B tests: two to five variants of one message, compared fairly."),
     ],
 )
 

@@ -48,6 +48,7 @@ class GenerateRequest:
     variants: int = 1
     targets: list[str] = field(default_factory=list)  # PLATFORM:HANDLE (or id)
     save_draft: bool = False
+    whole: bool = False  # an A/B test's variants: all or none (budget and media checked first)
 
     def to_params(self) -> dict[str, Any]:
         return asdict(self)
@@ -221,6 +222,15 @@ def check_can_save(accounts: list[SocialAccount]) -> None:
             )
 
 
+def _findings(ctx: AppContext, account_ids: list[int]) -> str:
+    """What works for these accounts (`analytics recommend`'s advice) for the prompt."""
+    if not account_ids:
+        return ""
+    from clientnest_cli.services.insight import prompt_findings
+
+    return prompt_findings(ctx, account_ids)
+
+
 # --- features ---------------------------------------------------------------------
 
 
@@ -252,8 +262,9 @@ def generate(
     else:
         raise BadInput("say which platform to write for", hint="add --platform (e.g. x, linkedin)")
     checked = sorted({platform, *platforms})
-    if req.save_draft:
+    if req.save_draft or req.whole:
         check_can_save(accounts)
+    findings = _findings(ctx, [a.id or 0 for a in accounts])
     with meter_for(ctx, actor, "generating posts") as meter:
         drafts = []
         for number in range(variants):
@@ -263,18 +274,22 @@ def generate(
                 topic=topic,
                 tone=tone,
                 hashtags=None if req.hashtags else NO_HASHTAGS,
+                findings=findings,
             )
             if variants > 1:
                 messages[-1]["content"] += (
                     f"\nThis is version {number + 1} of {variants}: "
                     "take a different angle from the other versions."
                 )
+            max_tokens = shaping.item_tokens(ctx.settings.ai.max_tokens, platform)
+            if req.whole and number == 0:
+                meter.ensure_room("generate", messages, max_tokens, variants)
             shaped = shaping.ask(
                 meter,
                 "generate",
                 messages,
                 platforms=checked,
-                max_tokens=shaping.item_tokens(ctx.settings.ai.max_tokens, platform),
+                max_tokens=max_tokens,
                 extract=shaping.plain_text,
                 json_mode=False,
                 on_text=on_text,
@@ -303,7 +318,10 @@ def optimize(
         account = Accounts(session).by_id(post.account_id)
         platform = account.platform if account else "x"
         original = post.content
-    return optimize_text(ctx, original, platform, goal, tone, actor, post_id=post_id)
+    findings = _findings(ctx, [post.account_id])
+    return optimize_text(
+        ctx, original, platform, goal, tone, actor, post_id=post_id, findings=findings
+    )
 
 
 def optimize_text(
@@ -314,9 +332,11 @@ def optimize_text(
     tone: str | None = None,
     actor: Actor | None = None,
     post_id: int = 0,
+    findings: str = "",
     on_text: OnText | None = None,
 ) -> OptimizeResult:
     """A better version of ``original`` for ``platform`` (the editor's unsaved text too);
+    ``findings``: what works for the account (``_findings``), or "" for nothing;
     ``on_text`` streams it (told the new text so far)."""
     goal = need_text(goal, "goal")
     with meter_for(ctx, actor, "optimising posts") as meter:
@@ -326,6 +346,7 @@ def optimize_text(
             text=original,
             goal=goal,
             tone=prompts.check_tone(tone) if tone else None,
+            findings=findings,
         )
         shaped = shaping.ask(
             meter,

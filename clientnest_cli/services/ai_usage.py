@@ -222,15 +222,34 @@ class Meter:
             usage.start_month(self.actor.user_id, month)
             if usage.reserve(self.actor.user_id, month, need):
                 return need, month
+            refusal = self._refusal(session, need, "this request")
+        self._log(purpose, None, 0, outcome="refused", error=refusal.message)
+        raise refusal
+
+    def _refusal(self, session: Any, need: int, what: str) -> LimitReached:
+        user = Users(session).by_id(self.actor.user_id)
+        if user is None:
+            raise NotFound(f"user {self.actor.email} no longer exists")
+        left = max(0, user.ai_tokens_limit - user.ai_tokens_used)
+        return LimitReached(
+            f"{user.email} has {left:,} of {user.ai_tokens_limit:,} AI tokens left this "
+            f"month ({user.tier} tier); {what} needs up to {need:,}",
+            hint=BUDGET_HINT,
+        )
+
+    def ensure_room(
+        self, purpose: str, messages: Sequence[dict[str, Any]], max_tokens: int, calls: int
+    ) -> None:
+        """Refuse (logged, nothing sent) unless the budget left covers ``calls`` such
+        requests: for work worth nothing half done (the variants of an A/B test)."""
+        need = calls * (estimate_tokens(messages) + max_tokens)
+        with self.ctx.store.session() as session:
+            usage = AIUsage(session)
+            usage.start_month(self.actor.user_id, current_month())
             user = Users(session).by_id(self.actor.user_id)
-            if user is None:
-                raise NotFound(f"user {self.actor.email} no longer exists")
-            left = max(0, user.ai_tokens_limit - user.ai_tokens_used)
-            refusal = LimitReached(
-                f"{user.email} has {left:,} of {user.ai_tokens_limit:,} AI tokens left this "
-                f"month ({user.tier} tier); this request needs up to {need:,}",
-                hint=BUDGET_HINT,
-            )
+            if user is not None and user.ai_tokens_used + need <= user.ai_tokens_limit:
+                return
+            refusal = self._refusal(session, need, f"these {calls} requests")
         self._log(purpose, None, 0, outcome="refused", error=refusal.message)
         raise refusal
 

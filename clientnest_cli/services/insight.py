@@ -30,7 +30,7 @@ FORMAT = 1
 MODEL_FILE = "engagement-model.bin"
 RETRAIN = "retrain with `analytics model train`"
 
-POSTS_SQL = """
+POST_COLUMNS = """
 SELECT p.id AS post_id, p.account_id, p.published_at, p.scheduled_at, p.status, p.content,
        p.hashtags, p.media_type, p.category, p.ai_generated, p.platform_extra,
        p.followers_at_post,
@@ -39,13 +39,26 @@ SELECT p.id AS post_id, p.account_id, p.published_at, p.scheduled_at, p.status, 
             THEN 1 ELSE 0 END AS thread,
        (SELECT count(*) FROM postmedia pm WHERE pm.post_id = p.id) AS media_rows,
        s.likes, s.comments, s.shares
-FROM post p
-LEFT JOIN (
-    SELECT m.post_id, max(m.captured_at) AS at FROM postmetricssnapshot m GROUP BY m.post_id
-) newest ON newest.post_id = p.id
-LEFT JOIN postmetricssnapshot s ON s.post_id = newest.post_id AND s.captured_at = newest.at
-WHERE p.account_id IN :ids AND (p.status = 'published' OR p.id IN :extra)
 """
+NEWEST = """
+FROM post p
+LEFT JOIN postmetricssnapshot s ON s.id = (
+    SELECT m.id FROM postmetricssnapshot m WHERE m.post_id = p.id
+    ORDER BY m.captured_at DESC, m.id DESC LIMIT 1
+)
+"""
+POSTS_SQL = (
+    POST_COLUMNS
+    + NEWEST
+    + "WHERE p.account_id IN :ids AND (p.status = 'published' OR p.id IN :extra)"
+)
+# what the history features need of an account's other posts (``analytics predict``)
+HISTORY_SQL = (
+    "SELECT p.id AS post_id, p.account_id, p.published_at, s.likes, s.comments, s.shares"
+    + NEWEST
+    + "WHERE p.account_id IN :ids AND p.status = 'published'"
+)
+ID_CHUNK = 5_000  # post ids per `IN (…)` when reading the sampled posts in full
 
 
 def _json(value: Any) -> Any:
@@ -92,9 +105,9 @@ def shape(frame: pd.DataFrame, sc: Scope, now: datetime) -> pd.DataFrame:
     frame["thread"] = frame["thread"].astype(bool)
     frame["ai_generated"] = frame["ai_generated"].astype(bool)
     frame["followers_at_post"] = pd.to_numeric(frame["followers_at_post"], errors="coerce")
-    frame["platform"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["platform"])
-    frame["timezone"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["timezone"])
-    frame["account"] = frame["account_id"].map(lambda a: sc.labels[int(a)]["account"])
+    ids = frame["account_id"].astype(int)
+    for name in ("platform", "timezone", "account"):
+        frame[name] = ids.map({a: label[name] for a, label in sc.labels.items()})
     return frame.sort_values(["published_at", "post_id"]).reset_index(drop=True)
 
 
@@ -103,6 +116,38 @@ def load_frame(
 ) -> pd.DataFrame:
     raw = _read(ctx, POSTS_SQL, ids=sc.account_ids or [-1], extra=extra or [-1])
     return shape(raw, sc, now or datetime.now(UTC))
+
+
+def load_post(ctx: AppContext, sc: Scope, post_id: int, now: datetime) -> pd.DataFrame:
+    """One stored post (any status) shaped like ``load_frame``'s rows."""
+    raw = _read(ctx, POST_COLUMNS + NEWEST + "WHERE p.id = :id", id=post_id)
+    return shape(raw, sc, now)
+
+
+def load_posts(ctx: AppContext, sc: Scope, post_ids: list[int], now: datetime) -> pd.DataFrame:
+    """These posts in full (any status), shaped like ``load_frame``'s rows."""
+    import pandas as pd
+
+    parts = [
+        _read(ctx, POST_COLUMNS + NEWEST + "WHERE p.id IN :ids", ids=post_ids[i : i + ID_CHUNK])
+        for i in range(0, len(post_ids), ID_CHUNK)
+    ]
+    return shape(pd.concat(parts, ignore_index=True), sc, now)
+
+
+def load_history(ctx: AppContext, account_ids: list[int]) -> pd.DataFrame:
+    """The accounts' published posts with only what the history features need:
+    post_id, account_id, published_at (aware UTC) and interactions."""
+    import pandas as pd
+
+    frame = _read(ctx, HISTORY_SQL, ids=account_ids or [-1])
+    frame["published_at"] = pd.to_datetime(
+        frame["published_at"], utc=True, format="ISO8601"
+    ).astype("datetime64[ns, UTC]")
+    for name in ("likes", "comments", "shares"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    frame["interactions"] = frame[["likes", "comments", "shares"]].sum(axis=1, min_count=1)
+    return frame[["post_id", "account_id", "published_at", "interactions"]]
 
 
 def training_scope(
@@ -188,6 +233,28 @@ def load(ctx: AppContext) -> tuple[dict[str, Any], Predictor]:
 # --- commands ----------------------------------------------------------------------
 
 
+def training_features(ctx: AppContext, sc: Scope, seed: int) -> tuple[pd.DataFrame, int]:
+    """The features of the posts to learn from (``predictor.sample_rows``), and how
+    many posts with figures there are. Every post's time and interactions are read
+    (for the history features); only the sampled posts are read in full."""
+    import pandas as pd
+
+    from clientnest_cli.analytics.features import features
+    from clientnest_cli.analytics.predictor import sample_rows
+
+    history = load_history(ctx, sc.account_ids)
+    history = history[history["published_at"] < sc.end]
+    history = history.sort_values(["published_at", "post_id"], kind="stable")
+    history = history.reset_index(drop=True)  # the sample depends on the posts, not SQL's order
+    known = history.index[history["interactions"].notna()]
+    picked = history.loc[sample_rows(known, seed), "post_id"].astype(int).tolist()
+    full = load_posts(ctx, sc, picked, datetime.now(UTC))
+    frame = pd.concat([history[~history["post_id"].isin(picked)], full], ignore_index=True)
+    frame = frame.sort_values(["published_at", "post_id"], kind="stable").reset_index(drop=True)
+    rows = frame.index[frame["post_id"].isin(picked)]
+    return features(frame, rows=rows), len(known)
+
+
 def train(
     ctx: AppContext,
     *,
@@ -196,13 +263,11 @@ def train(
     until: str | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
-    from clientnest_cli.analytics.features import features
     from clientnest_cli.analytics.predictor import train as fit
 
     sc = training_scope(ctx, accounts=accounts, client=client, until=until)
-    frame = load_frame(ctx, sc)
-    frame = frame[frame["published_at"] < sc.end]
-    predictor = fit(features(frame), seed)
+    X, known = training_features(ctx, sc, seed)
+    predictor = fit(X, seed, posts=known)
     about = {
         "scope": {
             "accounts": sorted(v["account"] for v in sc.labels.values()),
@@ -234,6 +299,28 @@ def recommend(ctx: AppContext, ref: str | None = None, seed: int = 0) -> list[di
             }
         )
     return results
+
+
+FINDINGS_HEAD = (
+    "What has worked for this account, measured on its own posts "
+    "(follow it where it fits; do not quote the figures):"
+)
+
+
+def prompt_findings(ctx: AppContext, account_ids: list[int], top: int = 3) -> str:
+    """The accounts' strongest findings (advice only: intervals that exclude no
+    difference) as lines for an AI prompt, each starting with a newline; "" when
+    there are none (then the prompt says nothing about it)."""
+    from clientnest_cli.analytics.effects import in_words
+
+    lines = []
+    for account_id in account_ids:
+        for block in recommend(ctx, str(account_id)):
+            advice = sorted(block["advice"], key=lambda f: -abs(f["effect"]))[:top]
+            for finding in advice:
+                text, evidence = in_words(finding)
+                lines.append(f"- {block['account']}: {text} ({evidence})")
+    return "".join(f"\n{line}" for line in [FINDINGS_HEAD, *lines]) if lines else ""
 
 
 NEW_FIGURES_SQL = """

@@ -2,7 +2,9 @@
 
 A stored post (published or planned) or a text not written yet, for one or
 more accounts. Its features come from the account's history before its time,
-exactly as in training.
+exactly as in training; only what that needs is read: the post itself (or the
+new text) in full, and of the account's other posts just their times and
+interactions (``insight.load_history``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.errors import BadInput, NotFound
 from clientnest_cli.services.analytics import _read, scope
-from clientnest_cli.services.insight import load, load_frame
+from clientnest_cli.services.insight import load, load_history, load_post
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,26 +28,31 @@ MEDIA = ("text", "photo", "video", "link", "carousel")
 TRAIN_HINT = "no engagement model yet: train one with `clientnest analytics model train --all`"
 
 
-def _typical(frame: pd.DataFrame, account_id: int) -> float | None:
-    known = frame[(frame["account_id"] == account_id) & frame["interactions"].notna()]
-    return None if known.empty else float(known["interactions"].median())
+def _typical(history: pd.DataFrame) -> float | None:
+    known = history["interactions"].dropna()
+    return None if known.empty else float(known.median())
 
 
 def _answer(
-    predictor: Predictor, frame: pd.DataFrame, row_index: Any, account: str
+    predictor: Predictor, history: pd.DataFrame, row: pd.DataFrame, account: str
 ) -> dict[str, Any]:
+    """The prediction for ``row`` (one post, all columns) against the account's history."""
+    import pandas as pd
+
     from clientnest_cli.analytics.features import _sentiment, features
 
-    X = features(frame, sentiment=False)
-    X.loc[row_index, "sentiment"] = _sentiment(str(frame.loc[row_index, "content"] or ""))
-    result = predictor.predict(X.loc[[row_index]])[0]
-    account_id = int(frame.loc[row_index, "account_id"])
-    history = X.loc[row_index, "history"]
+    others = history[~history["post_id"].isin(row["post_id"])]
+    frame = pd.concat([others, row], ignore_index=True)
+    target = frame.index[-1:]
+    X = features(frame, sentiment=False, rows=target)
+    X.loc[target, "sentiment"] = _sentiment(str(row["content"].iloc[0] or ""))
+    result = predictor.predict(X)[0]
+    history_count = X["history"].iloc[0]
     return {
         "account": account,
         **result,
-        "typical": _typical(frame, account_id),
-        "history": int(0 if math.isnan(history) else history),
+        "typical": _typical(others),
+        "history": int(0 if math.isnan(history_count) else history_count),
     }
 
 
@@ -56,9 +63,9 @@ def predict_post(ctx: AppContext, post_id: int, now: datetime | None = None) -> 
         raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
     account_id = int(found["account_id"].iloc[0])
     sc = scope(ctx, accounts=[str(account_id)], default_period="3650d")
-    frame = load_frame(ctx, sc, extra=[post_id], now=now)
-    rows = frame.index[frame["post_id"] == post_id]
-    answer = _answer(predictor, frame, rows[0], sc.labels[account_id]["account"])
+    row = load_post(ctx, sc, post_id, now or datetime.now(UTC))
+    history = load_history(ctx, [account_id])
+    answer = _answer(predictor, history, row, sc.labels[account_id]["account"])
     return {"post_id": post_id, **answer}
 
 
@@ -72,8 +79,6 @@ def predict_text(
     category: str = "",
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    import pandas as pd
-
     from clientnest_cli.services.timeparse import parse_when
 
     if not text.strip():
@@ -82,7 +87,9 @@ def predict_text(
         raise BadInput("say which account the post is for", hint="add --to PLATFORM:HANDLE")
     if media and media not in MEDIA:
         raise BadInput(f"unknown media type '{media}'", hint=f"use one of {', '.join(MEDIA)}")
-    _, predictor = load(ctx)
+    _, predictor = load(ctx)  # scikit-learn brings pandas along
+    import pandas as pd
+
     now = now or datetime.now(UTC)
     answers = []
     for ref in refs:
@@ -90,8 +97,6 @@ def predict_text(
         account_id = sc.account_ids[0]
         label = sc.labels[account_id]
         when = parse_when(at, label["timezone"], allow_past=True, now=now) if at else now
-        frame = load_frame(ctx, sc, now=now)
-        followers = _followers(ctx, account_id)
         row = {
             "post_id": -1,
             "account_id": account_id,
@@ -105,14 +110,14 @@ def predict_text(
             "category": category,
             "ai_generated": False,
             "paid": None,
-            "followers_at_post": followers,
+            "followers_at_post": _followers(ctx, account_id),
             "interactions": math.nan,
             "platform": label["platform"],
             "timezone": label["timezone"],
             "account": label["account"],
         }
-        frame = pd.concat([frame, pd.DataFrame([row])], ignore_index=True)
-        answers.append(_answer(predictor, frame, frame.index[-1], label["account"]))
+        history = load_history(ctx, [account_id])
+        answers.append(_answer(predictor, history, pd.DataFrame([row]), label["account"]))
     return answers
 
 

@@ -47,3 +47,19 @@ def test_history_features_use_only_earlier_posts() -> None:
     frame.loc[0, "followers_at_post"] = None
     assert math.isnan(features(frame)["followers"].iloc[0])
     assert features(frame)["paid"].isna().all()
+
+
+def test_large_histories_learn_from_a_sample_with_history_from_every_post(monkeypatch) -> None:
+    import pandas as pd
+
+    from clientnest_cli.analytics import predictor
+
+    frame = post_frame({1: InsightSpec(seed=7, posts=300)})
+    monkeypatch.setattr(predictor, "MAX_ROWS", 120)
+    rows = predictor.sample_rows(frame.index, seed=0)
+    assert len(rows) == 120 and rows.is_monotonic_increasing and rows.is_unique
+    assert predictor.sample_rows(frame.index, seed=0).equals(rows)  # fixed seed
+    part = features(frame, rows=rows)
+    pd.testing.assert_frame_equal(part, features(frame).loc[rows])
+    ev = evaluate(part, seed=0, posts=len(frame))
+    assert ev["posts"] == 300 and ev["sampled"] == 120 and ev["holdout"] == 24
