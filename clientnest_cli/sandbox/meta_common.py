@@ -16,12 +16,14 @@ Test controls (Python): ``seed_account(handle, token_age_s=0)``,
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -199,7 +201,7 @@ class GraphEmulator(GraphAuth):
         raise NotImplementedError
 
     def media_node(self, media: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in media.items() if k not in {"owner", "created"}}
+        return {k: v for k, v in media.items() if k not in {"owner", "created", "fixed"}}
 
     def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
         """The metrics that grow with the post's age (subclasses add counted ones)."""
@@ -346,14 +348,26 @@ class GraphEmulator(GraphAuth):
         params: dict[str, str],
         keep: Callable[[dict[str, Any]], bool] = lambda media: True,
     ) -> Response:
-        """The owner's posts (those ``keep`` accepts), newest first."""
+        """The owner's posts (those ``keep`` accepts), newest first, ``limit`` (25 by
+        default, 100 at most) a page after the ``after`` cursor; ``paging.next`` while
+        more follow."""
         self.require_owner(owner, params["_caller"])
         limit = max(1, min(int(params.get("limit") or 25), 100))
+        start = _offset(params.get("after"))
         with self.lock:
             mine = [m for m in self.media.values() if m["owner"] == owner and keep(m)]
             mine.sort(key=lambda m: m["created"], reverse=True)
-            data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in mine[:limit]]
-        return JSONResponse({"data": data, "paging": {}})
+            page = mine[start : start + limit]
+            data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in page]
+        paging: dict[str, Any] = {}
+        if data:
+            after = _cursor(start + len(page))
+            paging["cursors"] = {"before": _cursor(start), "after": after}
+            if start + len(page) < len(mine):
+                query = {k: v for k, v in params.items() if not k.startswith("_")}
+                query.pop("access_token", None)
+                paging["next"] = "?" + urlencode({**query, "limit": limit, "after": after})
+        return JSONResponse({"data": data, "paging": paging})
 
     def quota_row(self, owner: str) -> dict[str, Any]:
         return {
@@ -420,6 +434,21 @@ class GraphEmulator(GraphAuth):
                 for name in wanted
             ]
         }
+
+
+def _cursor(offset: int) -> str:
+    """An opaque Graph-style cursor for a position in a listing."""
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return max(0, int(raw.removeprefix("offset:")))
+    except ValueError as exc:
+        raise GraphFailure("(#100) The after cursor is not valid", 100) from exc
 
 
 def _as_param(value: Any) -> str:

@@ -33,6 +33,7 @@ from clientnest_cli.sandbox.meta_common import (
     pick,
     truthy,
 )
+from clientnest_cli.sandbox.meta_history import GraphHistoryMixin
 
 MAX_TEXT = 500
 MAX_LINKS = 5
@@ -63,7 +64,7 @@ def unique_links(text: str) -> set[str]:
     return found
 
 
-class ThreadsEmulator(GraphEmulator):
+class ThreadsEmulator(GraphHistoryMixin, GraphEmulator):
     name = "threads"
     title = "Threads (graph.threads.net v1.0)"
     connect_hint = "OAuth at /threads/oauth/authorize, then exchange for a 60-day token"
@@ -252,6 +253,8 @@ class ThreadsEmulator(GraphEmulator):
         return JSONResponse({"data": [row]})
 
     def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
+        if "fixed" in media:  # a seeded history post (meta_history.py)
+            return dict(media["fixed"])
         values = super().metric_values(media)
         replies = sum(
             1 for m in self.media.values() if m.get("replied_to", {}).get("id") == media["id"]
