@@ -27,10 +27,19 @@ if TYPE_CHECKING:
 
 # --- frames --------------------------------------------------------------------
 
+POST_COLUMNS = (
+    "p.id AS post_id", "p.account_id", "p.published_at", "p.media_type", "p.imported",
+    "p.followers_at_post", "s.likes", "s.comments", "s.shares", "s.views", "s.impressions",
+    "s.reach", "s.clicks", "s.saves", "s.quotes", "s.engagement_rate", "s.rate_basis",
+    "s.captured_at",
+)  # fmt: skip
+# what the overview reads: a third fewer columns to fetch and convert (BENCH.md B6)
+OVERVIEW_COLUMNS = (
+    "p.id AS post_id", "p.account_id", "p.published_at", "s.likes", "s.comments",
+    "s.shares", "s.impressions", "s.engagement_rate", "s.rate_basis",
+)  # fmt: skip
 POSTS_SQL = """
-SELECT p.id AS post_id, p.account_id, p.published_at, p.media_type, p.imported,
-       p.followers_at_post, s.likes, s.comments, s.shares, s.views, s.impressions,
-       s.reach, s.clicks, s.saves, s.quotes, s.engagement_rate, s.rate_basis, s.captured_at
+SELECT {columns}
 FROM post p
 LEFT JOIN (
     SELECT m.post_id, max(m.captured_at) AS at FROM postmetricssnapshot m GROUP BY m.post_id
@@ -39,6 +48,11 @@ LEFT JOIN postmetricssnapshot s ON s.post_id = newest.post_id AND s.captured_at 
 WHERE p.status = 'published' AND p.published_at >= :start AND p.published_at < :end
   AND p.account_id IN :ids
 """
+
+
+def posts_sql(columns: tuple[str, ...] = POST_COLUMNS) -> str:
+    """The post frame's query (newest snapshot per post in SQL) for these columns."""
+    return POSTS_SQL.format(columns=", ".join(columns))
 
 
 def _statement(sql: str, params: dict[str, Any]) -> Any:
@@ -81,14 +95,19 @@ def _read(ctx: AppContext, sql: str, **params: Any) -> pd.DataFrame:
 
 
 def post_frame(
-    ctx: AppContext, sc: Scope, start: datetime | None = None, rows: pd.DataFrame | None = None
+    ctx: AppContext,
+    sc: Scope,
+    start: datetime | None = None,
+    rows: pd.DataFrame | None = None,
+    columns: tuple[str, ...] = POST_COLUMNS,
 ) -> pd.DataFrame:
     """One row per published post of the scope in [start or sc.start, sc.end)
-    (``rows``: the POSTS_SQL result, when it was fetched already)."""
+    (``rows``: the posts_sql() result, when it was fetched already; ``columns``:
+    only these of the frame's columns)."""
     from clientnest_cli.analytics.frames import prepare
 
     if rows is None:
-        rows = _read(ctx, POSTS_SQL, **_post_params(sc, start))
+        rows = _read(ctx, posts_sql(columns), **_post_params(sc, start))
     frame = rows.drop_duplicates("post_id", keep="last")
     frame = prepare(frame)
     frame["account"] = frame["account_id"].map({i: v["account"] for i, v in sc.labels.items()})
@@ -136,7 +155,7 @@ def overview(ctx: AppContext, sc: Scope) -> dict[str, Any]:
     from clientnest_cli.analytics.overview import overview as compute
 
     previous_start = sc.start - sc.length
-    posts = post_frame(ctx, sc, start=previous_start)
+    posts = post_frame(ctx, sc, start=previous_start, columns=OVERVIEW_COLUMNS)
     stats = stats_frame(ctx, sc)
     result = compute(posts, stats, accounts_frame(sc), previous_start, sc.start, sc.end)
     _add_sentiment(ctx, sc, result["accounts"])
