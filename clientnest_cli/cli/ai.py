@@ -380,10 +380,16 @@ def plan(
                 "account": result.account,
                 "platform": result.platform,
                 "group_id": result.group_id,
+                "slot_source": result.slot_source,
                 "drafts": [_draft_dict(d) for d in result.drafts],
             }
         )
     else:
+        if result.slot_source == "best-times":
+            output.warn(
+                f"Note: {result.account} has no posting slots; the drafts are placed at its "
+                "best times (`clientnest slots suggest` shows them)."
+            )
         output.table(
             f"Planned drafts for {result.account}",
             ["post", "slot (UTC)", "text"],

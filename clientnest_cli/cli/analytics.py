@@ -12,25 +12,12 @@ import typer
 
 from clientnest_cli.cli import output
 from clientnest_cli.cli.app import state
+from clientnest_cli.cli.scope_options import LEARN_PERIOD, SCOPE, ScopeOptions, scoped
 
 app = typer.Typer(no_args_is_help=True, help="What works: overview, best times, growth, health.")
 
 JSON = typer.Option(False, "--json", help="Print JSON.")
-CLIENT = typer.Option(None, "--client", help="Only this client's accounts.")
-ACCOUNT = typer.Option(
-    None, "--account", "-a", help="Only this account (PLATFORM:HANDLE, handle or id); repeat."
-)
-PLATFORM = typer.Option(None, "--platform", help="Only accounts on this platform.")
-SINCE = typer.Option(None, "--since", help="From (ISO date/time or e.g. '90 days ago').")
-UNTIL = typer.Option(None, "--until", help="Up to (default: now).")
-PERIOD = typer.Option(None, "--period", help="The last N days/weeks/months/years: 30d, 4w, 3m, 1y.")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _scope(ctx: typer.Context, **options: Any):  # type: ignore[no-untyped-def]
-    from clientnest_cli.services.analytics import scope
-
-    return scope(state(ctx), **options)
 
 
 def _pct(value: float | None) -> str:
@@ -48,28 +35,16 @@ def _num(value: Any) -> str:
 
 
 @app.command("overview")
+@scoped()
 def overview(
     ctx: typer.Context,
-    client: str | None = CLIENT,
-    account: list[str] = ACCOUNT,
-    platform: str | None = PLATFORM,
-    since: str | None = SINCE,
-    until: str | None = UNTIL,
-    period: str | None = PERIOD,
+    scope: ScopeOptions = SCOPE,
     as_json: bool = JSON,
 ) -> None:
     """Posts, impressions, interactions, engagement and followers against the period before."""
     from clientnest_cli.services.analytics import overview as compute
 
-    sc = _scope(
-        ctx,
-        client=client,
-        accounts=account or None,
-        platform=platform,
-        since=since,
-        until=until,
-        period=period,
-    )
+    sc = scope.resolve(ctx)
     data = compute(state(ctx), sc)
     if as_json:
         output.emit_json(data)
@@ -119,21 +94,18 @@ def _overview_row(name: str, block: dict[str, Any]) -> list[str]:
 
 
 @app.command("best-times")
+@scoped("since", "until", "period", period=LEARN_PERIOD)
 def best_times(
     ctx: typer.Context,
     ref: str = typer.Argument(..., help="The account (PLATFORM:HANDLE, handle or id)."),
     slots: int = typer.Option(5, "--slots", min=1, max=20, help="How many top slots."),
-    since: str | None = SINCE,
-    until: str | None = UNTIL,
-    period: str | None = typer.Option(
-        None, "--period", help="History to learn from (default: the last year)."
-    ),
+    scope: ScopeOptions = SCOPE,
     as_json: bool = JSON,
 ) -> None:
     """When posts do best: an hour × weekday map in the account's zone, with intervals."""
     from clientnest_cli.services.analytics import best_times as compute
 
-    data = compute(state(ctx), ref, slots, since=since, until=until, period=period)
+    data = compute(state(ctx), ref, slots, **scope.times())
     if as_json:
         output.emit_json(data)
         return
@@ -219,19 +191,8 @@ def _chart(title: str, labels: list[str], series: dict[str, list[float]], ylabel
     plt.show()
 
 
-def _common(ctx: typer.Context, client, account, platform, since, until, period):  # type: ignore[no-untyped-def]
-    return _scope(
-        ctx,
-        client=client,
-        accounts=account or None,
-        platform=platform,
-        since=since,
-        until=until,
-        period=period,
-    )
-
-
 @app.command("performance")
+@scoped()
 def performance(
     ctx: typer.Context,
     by: str = typer.Option("week", "--by", help="day, week or month."),
@@ -240,12 +201,7 @@ def performance(
         "--metric",
         help="What the chart draws: posts, interactions, impressions or engagement_rate.",
     ),
-    client: str | None = CLIENT,
-    account: list[str] = ACCOUNT,
-    platform: str | None = PLATFORM,
-    since: str | None = SINCE,
-    until: str | None = UNTIL,
-    period: str | None = PERIOD,
+    scope: ScopeOptions = SCOPE,
     as_json: bool = JSON,
 ) -> None:
     """The series by day, week or month: a chart on a terminal, a table otherwise."""
@@ -255,7 +211,7 @@ def performance(
 
     if metric not in METRICS:
         raise BadInput(f"unknown metric '{metric}'", hint=f"use one of {', '.join(METRICS)}")
-    sc = _common(ctx, client, account, platform, since, until, period)
+    sc = scope.resolve(ctx)
     frame = compute(state(ctx), sc, by)
     rows = _records(frame, list(frame.columns))
     if as_json:
@@ -284,22 +240,18 @@ def performance(
 
 
 @app.command("top")
+@scoped()
 def top(
     ctx: typer.Context,
     by: str = typer.Option("engagement", "--by", help="engagement, rate or impressions."),
     limit: int = typer.Option(10, "--limit", min=1, max=1000, help="How many posts."),
-    client: str | None = CLIENT,
-    account: list[str] = ACCOUNT,
-    platform: str | None = PLATFORM,
-    since: str | None = SINCE,
-    until: str | None = UNTIL,
-    period: str | None = PERIOD,
+    scope: ScopeOptions = SCOPE,
     as_json: bool = JSON,
 ) -> None:
     """The best posts of the period by interactions, rate or impressions."""
     from clientnest_cli.services.analytics import top as compute
 
-    sc = _common(ctx, client, account, platform, since, until, period)
+    sc = scope.resolve(ctx)
     frame = compute(state(ctx), sc, by, limit)
     columns = ["post_id", "account", "published_at", "media_type", "interactions"]
     columns += ["impressions", "engagement_rate", "rate_basis"]
@@ -327,20 +279,16 @@ def top(
 
 
 @app.command("growth")
+@scoped()
 def growth(
     ctx: typer.Context,
-    client: str | None = CLIENT,
-    account: list[str] = ACCOUNT,
-    platform: str | None = PLATFORM,
-    since: str | None = SINCE,
-    until: str | None = UNTIL,
-    period: str | None = PERIOD,
+    scope: ScopeOptions = SCOPE,
     as_json: bool = JSON,
 ) -> None:
     """Followers over time (from `accounts sync` snapshots), a chart on a terminal."""
     from clientnest_cli.services.analytics import growth as compute
 
-    sc = _common(ctx, client, account, platform, since, until, period)
+    sc = scope.resolve(ctx)
     frame = compute(state(ctx), sc)
     rows = _records(frame, ["account", "day", "followers", "change"])
     if as_json:
@@ -373,12 +321,10 @@ def growth(
 
 
 @app.command("health")
+@scoped("client", "account", "platform", "until", until="Judge as of this time (default: now).")
 def health(
     ctx: typer.Context,
-    client: str | None = CLIENT,
-    account: list[str] = ACCOUNT,
-    platform: str | None = PLATFORM,
-    until: str | None = typer.Option(None, "--until", help="Judge as of this time (default: now)."),
+    scope: ScopeOptions = SCOPE,
     as_json: bool = JSON,
 ) -> None:
     """Each account's state with reasons: going stale, engagement falling, tokens, failures."""
@@ -386,7 +332,7 @@ def health(
 
     from clientnest_cli.services.analytics import health as compute
 
-    sc = _common(ctx, client, account, platform, None, until, "26w")
+    sc = scope.resolve(ctx, default_period="26w")
     results = compute(state(ctx), sc)
     if as_json:
         output.emit_json([asdict(h) for h in results])
@@ -399,16 +345,12 @@ def health(
 
 
 @app.command("export")
+@scoped()
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option("csv", "--format", help="csv or json."),
     out: str | None = typer.Option(None, "--output", "-o", help="Write here (default: stdout)."),
-    client: str | None = CLIENT,
-    account: list[str] = ACCOUNT,
-    platform: str | None = PLATFORM,
-    since: str | None = SINCE,
-    until: str | None = UNTIL,
-    period: str | None = PERIOD,
+    scope: ScopeOptions = SCOPE,
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """The per-post frame (latest figures and features), for notebooks."""
@@ -418,9 +360,7 @@ def export(
     fmt = "json" if as_json else fmt
     if fmt not in ("csv", "json"):
         raise BadInput(f"unknown format '{fmt}'", hint="use csv or json")
-    sc = _common(
-        ctx, client, account, platform, since, until, period or (None if since else "365d")
-    )
+    sc = scope.resolve(ctx, default_period="365d")
     frame = export_frame(state(ctx), sc)
     columns = [
         "post_id", "account", "platform", "client", "published_at", "weekday", "hour",

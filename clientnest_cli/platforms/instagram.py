@@ -49,6 +49,7 @@ class InstagramAdapter(MetaContainerAdapter):
     text_param = "caption"
     status_field = "status_code"
     status_detail_field = "status"
+    history_edge = "media"
     comments_edge = "comments"
     insight_metrics = "views,reach,likes,comments,shares,saved,total_interactions"
     exchange_grant = "ig_exchange_token"

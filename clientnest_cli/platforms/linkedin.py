@@ -93,6 +93,12 @@ class LinkedInAdapter(Adapter):
         max_length=3000,
     )
 
+    backfill_note = (
+        "reading a member's own posts needs r_member_social, a permission LinkedIn grants "
+        "only to approved partners, and an organisation's posts need r_organization_social, "
+        "which a ClientNest connection does not ask for"
+    )
+
     # --- plumbing -----------------------------------------------------------
     def _url(self, path: str) -> str:
         return self.account.base_url.rstrip("/") + path

@@ -28,6 +28,7 @@ from clientnest_cli.domain.outgoing import (
     Existence,
     MediaItem,
     OutgoingPost,
+    PastPost,
     PostMetrics,
     PublishedRef,
 )
@@ -345,3 +346,12 @@ class MetaContainerAdapter(MetaOAuth):
 
     def account_info(self) -> AccountInfo:
         raise NotImplementedError
+
+    # --- history (backfill) ---------------------------------------------------------
+    history_edge: ClassVar[str]  # the user's own posts: media | threads
+
+    def fetch_history(self, since: datetime) -> list[PastPost]:
+        """The user's media edge, 100 a page, then each post's insights."""
+        from clientnest_cli.platforms.meta_history import list_history
+
+        return list_history(self, since)

@@ -50,6 +50,7 @@ class ThreadsAdapter(MetaContainerAdapter):
     text_param = "text"
     status_field = "status"
     status_detail_field = "error_message"
+    history_edge = "threads"
     comments_edge = "replies"
     insight_metrics = "views,likes,replies,reposts,quotes,shares"
     exchange_grant = "th_exchange_token"

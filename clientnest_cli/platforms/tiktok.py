@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from clientnest_cli.domain.outgoing import (
     Existence,
     MediaItem,
     OutgoingPost,
+    PastPost,
     PostMetrics,
     PublishedRef,
     Violation,
@@ -46,6 +48,7 @@ from clientnest_cli.platforms.tiktok_api import (
     token_call,
     upload_chunks,
 )
+from clientnest_cli.platforms.tiktok_history import video_metrics
 
 if TYPE_CHECKING:
     import httpx
@@ -345,17 +348,14 @@ class TikTokAdapter(Adapter):
                 "reading post metrics",
                 json={"filters": {"video_ids": ids[start : start + METRICS_BATCH]}},
             )
-            for video in data.get("videos") or []:
-                found.append(
-                    PostMetrics(
-                        platform_post_id=str(video.get("id")),
-                        likes=int(video.get("like_count") or 0),
-                        comments=int(video.get("comment_count") or 0),
-                        shares=int(video.get("share_count") or 0),
-                        views=int(video.get("view_count") or 0),
-                    )
-                )
+            found += [video_metrics(video) for video in data.get("videos") or []]
         return found
+
+    def fetch_history(self, since: datetime) -> list[PastPost]:
+        """``POST /v2/video/list/`` with the counts, 20 a page (tiktok_history.py)."""
+        from clientnest_cli.platforms.tiktok_history import list_history
+
+        return list_history(self, since)
 
     def account_info(self) -> AccountInfo:
         fields = "open_id,union_id,avatar_url,display_name,username,follower_count,following_count,video_count"

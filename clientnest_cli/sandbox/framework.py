@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import re
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -170,7 +172,19 @@ class Emulator:
     def __init__(self) -> None:
         self.faults = Faults()
         self.lock = threading.RLock()
+        self.hits: Counter[str] = Counter()  # "METHOD /path" of every request received
         self.reset()
+
+    def hit_count(self, method: str, path_pattern: str) -> int:
+        """Requests received whose method is ``method`` and whose path (below the
+        emulator's mount) matches the regular expression ``path_pattern`` whole."""
+        pattern = re.compile(path_pattern)
+        with self.lock:
+            return sum(
+                n
+                for key, n in self.hits.items()
+                if key.split(" ", 1)[0] == method and pattern.fullmatch(key.split(" ", 1)[1])
+            )
 
     def reset(self) -> None:
         """Forget all state (subclasses extend)."""
@@ -216,6 +230,11 @@ class Emulator:
 
         async def app(scope: Any, receive: Any, send: Any) -> None:
             """``wrong_status``: writes (POST/PUT) get that status and store nothing."""
+            if scope.get("type") == "http":
+                path, root = scope.get("path", ""), scope.get("root_path", "")
+                path = path[len(root) :] if root and path.startswith(root) else path
+                with self.lock:
+                    self.hits[f"{scope.get('method')} {path}"] += 1
             status = self.faults.wrong_status
             writes = scope.get("type") == "http" and scope.get("method") in ("POST", "PUT")
             if status and writes and not _is_auth_path(scope.get("path", "")):

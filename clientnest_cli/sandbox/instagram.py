@@ -34,6 +34,7 @@ from clientnest_cli.sandbox.meta_common import (
     pick,
     truthy,
 )
+from clientnest_cli.sandbox.meta_history import GraphHistoryMixin
 
 MAX_CAPTION = 2200
 MAX_HASHTAGS = 30
@@ -44,7 +45,7 @@ MENTION = re.compile(r"(?<!\w)@[\w.]+")
 GROWTH_PER_MINUTE = {"views": 40.0, "reach": 25.0, "likes": 4.0, "shares": 0.5, "saved": 0.7}
 
 
-class InstagramEmulator(GraphEmulator):
+class InstagramEmulator(GraphHistoryMixin, GraphEmulator):
     name = "instagram"
     title = "Instagram (Graph API, Instagram login)"
     connect_hint = "OAuth at /instagram/oauth/authorize; media must be at a URL it can fetch"
@@ -103,9 +104,10 @@ class InstagramEmulator(GraphEmulator):
         }
 
     def media_node(self, media: dict[str, Any]) -> dict[str, Any]:
-        node = {k: v for k, v in media.items() if k not in {"owner", "created"}}
-        node["like_count"] = self.metric_values(media)["likes"]
-        node["comments_count"] = len(self.comments.get(media["id"], []))
+        node = {k: v for k, v in media.items() if k not in {"owner", "created", "fixed"}}
+        values = self.metric_values(media)
+        node["like_count"] = values["likes"]
+        node["comments_count"] = values["comments"]
         return node
 
     # --- containers and publishing --------------------------------------------
@@ -186,8 +188,11 @@ class InstagramEmulator(GraphEmulator):
         return self.listing(owner, params)
 
     def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
-        values = super().metric_values(media)
-        values["comments"] = len(self.comments.get(media["id"], []))
+        if "fixed" in media:  # a seeded history post (meta_history.py)
+            values = dict(media["fixed"])
+        else:
+            values = super().metric_values(media)
+            values["comments"] = len(self.comments.get(media["id"], []))
         values["total_interactions"] = sum(
             values[k] for k in ("likes", "comments", "shares", "saved")
         )

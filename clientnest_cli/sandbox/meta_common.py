@@ -23,6 +23,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -204,7 +205,7 @@ class GraphEmulator(GraphAuth):
         raise NotImplementedError
 
     def media_node(self, media: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in media.items() if k not in {"owner", "created"}}
+        return {k: v for k, v in media.items() if k not in {"owner", "created", "fixed"}}
 
     def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
         """The metrics that grow with the post's age (subclasses add counted ones)."""
@@ -351,14 +352,17 @@ class GraphEmulator(GraphAuth):
         params: dict[str, str],
         keep: Callable[[dict[str, Any]], bool] = lambda media: True,
     ) -> Response:
-        """The owner's posts (those ``keep`` accepts), newest first."""
+        """The owner's posts (those ``keep`` accepts), newest first, ``limit`` (25 by
+        default, 100 at most) a page after the ``after`` cursor; ``paging.next`` while
+        more follow."""
         self.require_owner(owner, params["_caller"])
         limit = max(1, min(int(params.get("limit") or 25), 100))
         with self.lock:
             mine = [m for m in self.media.values() if m["owner"] == owner and keep(m)]
             mine.sort(key=lambda m: m["created"], reverse=True)
-            data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in mine[:limit]]
-        return JSONResponse({"data": data, "paging": paging(data)})
+            page, info = graph_page(mine, params, limit)
+            data = [pick(self.media_node(m), params.get("fields"), ("id",)) for m in page]
+        return JSONResponse({"data": data, "paging": info})
 
     def quota_row(self, owner: str) -> dict[str, Any]:
         return {
@@ -427,14 +431,38 @@ class GraphEmulator(GraphAuth):
         }
 
 
-def paging(data: list[dict[str, Any]]) -> dict[str, Any]:
-    """Graph's cursor paging: opaque ``before``/``after`` around one page
-    (empty when there is nothing; this emulator never has a next page to offer)."""
-    if not data:
-        return {}
-    ends = (str(data[0].get("id", "")), str(data[-1].get("id", "")))
-    before, after = (base64.urlsafe_b64encode(e.encode()).decode() for e in ends)
-    return {"cursors": {"before": before, "after": after}}
+def graph_page(
+    rows: list[Any], params: dict[str, str], limit: int = 25
+) -> tuple[list[Any], dict[str, Any]]:
+    """One page of ``rows`` after the ``after`` cursor, and Graph's ``paging``:
+    opaque ``before``/``after`` cursors (none for an empty page) and ``next``
+    while more follow."""
+    start = _offset(params.get("after"))
+    page = rows[start : start + limit]
+    info: dict[str, Any] = {}
+    if page:
+        after = _cursor(start + len(page))
+        info["cursors"] = {"before": _cursor(start), "after": after}
+        if start + len(page) < len(rows):
+            query = {k: v for k, v in params.items() if not k.startswith("_")}
+            query.pop("access_token", None)
+            info["next"] = "?" + urlencode({**query, "limit": limit, "after": after})
+    return page, info
+
+
+def _cursor(offset: int) -> str:
+    """An opaque Graph-style cursor for a position in a listing."""
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return max(0, int(raw.removeprefix("offset:")))
+    except ValueError as exc:
+        raise GraphFailure("(#100) The after cursor is not valid", 100) from exc
 
 
 def _as_param(value: Any) -> str:

@@ -28,12 +28,13 @@ from clientnest_cli.sandbox.meta_common import (
     EdgeHandler,
     GraphEmulator,
     GraphFailure,
+    graph_page,
     new_shortcode,
     now_iso,
-    paging,
     pick,
     truthy,
 )
+from clientnest_cli.sandbox.meta_history import GraphHistoryMixin
 
 MAX_TEXT = 500
 MAX_LINKS = 5
@@ -64,7 +65,7 @@ def unique_links(text: str) -> set[str]:
     return found
 
 
-class ThreadsEmulator(GraphEmulator):
+class ThreadsEmulator(GraphHistoryMixin, GraphEmulator):
     name = "threads"
     title = "Threads (graph.threads.net v1.0)"
     connect_hint = "OAuth at /threads/oauth/authorize, then exchange for a 60-day token"
@@ -262,8 +263,9 @@ class ThreadsEmulator(GraphEmulator):
                 for m in sorted(self.media.values(), key=lambda m: m["created"])
                 if m.get("replied_to", {}).get("id") == node_id
             ]
-            data = [pick(n, fields, ("id",)) for n in ours + self.comments.get(node_id, [])]
-        return JSONResponse({"data": data, "paging": paging(data)})
+            page, info = graph_page(ours + self.comments.get(node_id, []), params)
+            data = [pick(n, fields, ("id",)) for n in page]
+        return JSONResponse({"data": data, "paging": info})
 
     def quota_row(self, owner: str) -> dict[str, Any]:
         return {
@@ -283,6 +285,8 @@ class ThreadsEmulator(GraphEmulator):
         return JSONResponse({"data": [row]})
 
     def metric_values(self, media: dict[str, Any]) -> dict[str, int]:
+        if "fixed" in media:  # a seeded history post (meta_history.py)
+            return dict(media["fixed"])
         values = super().metric_values(media)
         replies = sum(
             1 for m in self.media.values() if m.get("replied_to", {}).get("id") == media["id"]

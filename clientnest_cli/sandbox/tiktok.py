@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from clientnest_cli.sandbox.framework import grown
 from clientnest_cli.sandbox.http_helpers import fetch_media
+from clientnest_cli.sandbox.tiktok_history import TikTokHistoryMixin
 from clientnest_cli.sandbox.tiktok_oauth import TikTokBase, TikTokFailure, ok
 from clientnest_cli.sandbox.tiktok_rules import (
     PHOTO_TYPES,
@@ -77,7 +78,7 @@ def photo_fail_reason(problem: str) -> str:
     return "file_format_check_failed" if "format" in problem else "photo_pull_failed"
 
 
-class TikTokEmulator(TikTokBase):
+class TikTokEmulator(TikTokHistoryMixin, TikTokBase):
     name = "tiktok"
     title = "TikTok (Content Posting API v2)"
     connect_hint = "OAuth with PKCE at /tiktok/v2/auth/authorize/"
@@ -370,6 +371,8 @@ class TikTokEmulator(TikTokBase):
             return ok(self.status_of(pub))
 
     def counts(self, video: dict[str, Any]) -> dict[str, int]:
+        if "fixed" in video:  # a seeded history video (tiktok_history.py)
+            return dict(video["fixed"])
         return {k: grown(f"{video['id']}:{k}", video["created"], r) for k, r in GROWTH.items()}
 
     def video_view(self, video: dict[str, Any], fields: list[str]) -> dict[str, Any]:
@@ -425,7 +428,7 @@ class TikTokEmulator(TikTokBase):
                     for p in self.publishes.values()
                 ],
                 "posts": [
-                    {k: v for k, v in vid.items() if k != "created"}
+                    {k: v for k, v in vid.items() if k not in {"created", "fixed"}}
                     for vid in sorted(self.videos.values(), key=lambda v: v["created"])
                 ],
             }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.ai import prompts
@@ -40,6 +41,7 @@ class PlanResult:
     drafts: list[Draft]
     group_id: str
     asked_days: int
+    slot_source: str = "slots"  # slots | best-times (the account had no slots)
 
 
 # --- a week's plan ---------------------------------------------------------------------
@@ -61,13 +63,12 @@ def plan(
     with ctx.store.session() as session:
         user = ctx.require(session, Role.EDITOR, "planning posts")
         [account] = resolve_targets(session, [target])
-        slots = list(Slots(session).for_account(account.id or 0))
-        if not slots:
-            raise BadInput(
-                f"{account.platform}:{account.handle} has no posting slots",
-                hint=f"add some with `clientnest slots add {account.platform}:{account.handle} …`",
-            )
+        slots: list[Any] = list(Slots(session).for_account(account.id or 0))
         check_can_save([account])
+    source = "slots"
+    if not slots:
+        slots, source = best_time_slots(ctx, f"{account.platform}:{account.handle}"), "best-times"
+    with ctx.store.session() as session:
         # slot times are read in the acting user's timezone, as `post queue` does
         times = free_slot_times(session, account.id or 0, slots, user.timezone, days)
     if not times:
@@ -96,7 +97,21 @@ def plan(
     ]
     group_id = uuid.uuid4().hex
     save_drafts(ctx, meter.actor, drafts, [account], group_id, variant_labels=False)
-    return PlanResult(f"{platform}:{account.handle}", platform, drafts, group_id, days)
+    return PlanResult(f"{platform}:{account.handle}", platform, drafts, group_id, days, source)
+
+
+def best_time_slots(ctx: AppContext, ref: str) -> list[SimpleNamespace]:
+    """An account without slots is planned at its best times (each weekday's best
+    hour, slot_suggest.daily_best); without enough history that is an error."""
+    from clientnest_cli.services.slot_suggest import daily_best
+
+    found = daily_best(ctx, ref)
+    if not found:
+        raise BadInput(
+            f"{ref} has no posting slots, and too little history for best times",
+            hint=f"add some with `clientnest slots add {ref} …`, or backfill its history",
+        )
+    return [SimpleNamespace(weekday=s["slot_weekday"], local_time=s["time"]) for s in found]
 
 
 def free_slot_times(

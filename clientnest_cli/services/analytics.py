@@ -14,11 +14,11 @@ from clientnest_cli.errors import BadInput
 from clientnest_cli.services.analytics_scope import (  # noqa: F401 - re-exported
     PERIOD,
     Scope,
+    _rows,
     parse_period,
     scope,
     since_value,
 )
-from clientnest_cli.store.types import UTCDateTime
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,10 +27,19 @@ if TYPE_CHECKING:
 
 # --- frames --------------------------------------------------------------------
 
+POST_COLUMNS = (
+    "p.id AS post_id", "p.account_id", "p.published_at", "p.media_type", "p.imported",
+    "p.followers_at_post", "s.likes", "s.comments", "s.shares", "s.views", "s.impressions",
+    "s.reach", "s.clicks", "s.saves", "s.quotes", "s.engagement_rate", "s.rate_basis",
+    "s.captured_at",
+)  # fmt: skip
+# what the overview reads: a third fewer columns to fetch and convert (BENCH.md B6)
+OVERVIEW_COLUMNS = (
+    "p.id AS post_id", "p.account_id", "p.published_at", "s.likes", "s.comments",
+    "s.shares", "s.impressions", "s.engagement_rate", "s.rate_basis",
+)  # fmt: skip
 POSTS_SQL = """
-SELECT p.id AS post_id, p.account_id, p.published_at, p.media_type, p.imported,
-       p.followers_at_post, s.likes, s.comments, s.shares, s.views, s.impressions,
-       s.reach, s.clicks, s.saves, s.quotes, s.engagement_rate, s.rate_basis, s.captured_at
+SELECT {columns}
 FROM post p
 LEFT JOIN (
     SELECT m.post_id, max(m.captured_at) AS at FROM postmetricssnapshot m GROUP BY m.post_id
@@ -41,8 +50,15 @@ WHERE p.status = 'published' AND p.published_at >= :start AND p.published_at < :
 """
 
 
+def posts_sql(columns: tuple[str, ...] = POST_COLUMNS) -> str:
+    """The post frame's query (newest snapshot per post in SQL) for these columns."""
+    return POSTS_SQL.format(columns=", ".join(columns))
+
+
 def _statement(sql: str, params: dict[str, Any]) -> Any:
     from sqlalchemy import bindparam, text
+
+    from clientnest_cli.store.types import UTCDateTime
 
     binds = []
     for name, value in params.items():
@@ -56,39 +72,35 @@ def _statement(sql: str, params: dict[str, Any]) -> Any:
 
 
 def _read(ctx: AppContext, sql: str, **params: Any) -> pd.DataFrame:
-    """One query into a frame. On SQLite pandas reads the driver's connection itself
-    (SQLAlchemy's result rows cost a second per 100,000 posts); elsewhere it reads
-    through SQLAlchemy. Parameters are bound the store's way either way."""
+    """One query into a frame: on SQLite pandas reads the plain sqlite3 connection
+    (store/sqlite_reader.py: no SQLAlchemy, whose result rows also cost a second per
+    100,000 posts); elsewhere it reads through the engine."""
     import pandas as pd
 
-    engine = ctx.store.read_engine
-    stmt = _statement(sql, params)
-    if engine.dialect.name != "sqlite":
-        with engine.connect() as conn:
-            return pd.read_sql(stmt, conn)
-    compiled = stmt.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
-    values = compiled.construct_params()
-    processors = compiled._bind_processors
-    ordered = [
-        processors[name](values[name]) if name in processors else values[name]
-        for name in compiled.positiontup or []
-    ]
-    raw = engine.raw_connection()
-    try:
-        return pd.read_sql(compiled.string, raw.driver_connection, params=ordered)
-    finally:
-        raw.close()
+    reader = ctx.sqlite_reader()
+    if reader is not None:
+        from clientnest_cli.store.sqlite_reader import bind
+
+        text, values = bind(sql, params)
+        return pd.read_sql(text, reader, params=values)
+    with ctx.store.read_engine.connect() as conn:
+        return pd.read_sql(_statement(sql, params), conn)
 
 
 def post_frame(
-    ctx: AppContext, sc: Scope, start: datetime | None = None, rows: pd.DataFrame | None = None
+    ctx: AppContext,
+    sc: Scope,
+    start: datetime | None = None,
+    rows: pd.DataFrame | None = None,
+    columns: tuple[str, ...] = POST_COLUMNS,
 ) -> pd.DataFrame:
     """One row per published post of the scope in [start or sc.start, sc.end)
-    (``rows``: the POSTS_SQL result, when it was fetched already)."""
+    (``rows``: the posts_sql() result, when it was fetched already; ``columns``:
+    only these of the frame's columns)."""
     from clientnest_cli.analytics.frames import prepare
 
     if rows is None:
-        rows = _read(ctx, POSTS_SQL, **_post_params(sc, start))
+        rows = _read(ctx, posts_sql(columns), **_post_params(sc, start))
     frame = rows.drop_duplicates("post_id", keep="last")
     frame = prepare(frame)
     frame["account"] = frame["account_id"].map({i: v["account"] for i, v in sc.labels.items()})
@@ -136,7 +148,7 @@ def overview(ctx: AppContext, sc: Scope) -> dict[str, Any]:
     from clientnest_cli.analytics.overview import overview as compute
 
     previous_start = sc.start - sc.length
-    posts = post_frame(ctx, sc, start=previous_start)
+    posts = post_frame(ctx, sc, start=previous_start, columns=OVERVIEW_COLUMNS)
     stats = stats_frame(ctx, sc)
     result = compute(posts, stats, accounts_frame(sc), previous_start, sc.start, sc.end)
     _add_sentiment(ctx, sc, result["accounts"])
@@ -314,9 +326,11 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
     return sorted(results, key=lambda h: h.account)
 
 
+# "+c.post_id": SQLite walks the comments and looks their posts up by key, instead
+# of probing the comment index for each of 100,000 posts (0.3 s with no comments)
 COMMENTS_SQL = """
 SELECT c.post_id, p.account_id, c.sentiment, c.sentiment_label
-FROM comment c JOIN post p ON p.id = c.post_id
+FROM comment c JOIN post p ON p.id = +c.post_id
 WHERE p.published_at >= :start AND p.published_at < :end AND p.account_id IN :ids
 """
 
@@ -328,8 +342,9 @@ def _add_sentiment(ctx: AppContext, sc: Scope, blocks: list[dict[str, Any]]) -> 
     _score_pending(ctx)
     frame = _read(ctx, COMMENTS_SQL, start=sc.start, end=sc.end, ids=sc.account_ids or [-1])
     by_ref = {v["account"]: i for i, v in sc.labels.items()}
+    per_account = {int(a): group for a, group in frame.groupby("account_id")}
     for block in blocks:
-        mine = frame[frame["account_id"] == by_ref[block["account"]]]
+        mine = per_account.get(by_ref[block["account"]], frame.iloc[0:0])
         summary = summarise(mine)
         summary["posts"] = [
             {"post_id": int(post_id), **summarise(group)}
@@ -347,10 +362,7 @@ UNSCORED_SQL = (
 
 def _score_pending(ctx: AppContext) -> None:
     """Score comments stored before scoring existed (only then is the ORM loaded)."""
-    from sqlalchemy import text
-
-    with ctx.store.read_engine.connect() as conn:
-        pending = conn.execute(text(UNSCORED_SQL)).scalar()
+    pending = _rows(ctx, UNSCORED_SQL)[0][0]
     if pending:
         from clientnest_cli.services.metrics_sync import score_pending
 

@@ -1,9 +1,10 @@
 """Which accounts and which time span an analytics command looks at.
 
-Read with plain SQL on the engine (no ORM models): analytics commands are read-only,
-and `analytics overview` over a million snapshots must cost little more than the
-query itself (BENCH.md B6), so importing SQLModel and building the models is
-left to the commands that write.
+Read with plain SQL (no ORM models; on SQLite not even SQLAlchemy, see
+store/sqlite_reader.py): analytics commands are read-only, and `analytics
+overview` over a million snapshots must cost little more than the query itself
+(BENCH.md B6), so importing SQLModel and building the models is left to the
+commands that write.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def parse_period(text: str) -> timedelta:
 
 
 def _rows(ctx: AppContext, sql: str, **params: Any) -> list[Any]:
+    """The rows of one query: on SQLite through the plain reader, else the engine."""
+    reader = ctx.sqlite_reader()
+    if reader is not None:
+        from clientnest_cli.store.sqlite_reader import bind
+
+        return reader.execute(*bind(sql, params)).fetchall()
     from sqlalchemy import text
 
     with ctx.store.read_engine.connect() as conn:

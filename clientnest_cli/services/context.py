@@ -13,6 +13,8 @@ from clientnest_cli.domain.enums import ROLE_RANK, Role
 from clientnest_cli.errors import BadInput, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlmodel import Session
 
     from clientnest_cli.config import Settings
@@ -28,6 +30,8 @@ class AppContext:
         self.config_path = config_path
         self.acting_email = acting_email
         self._store: Store | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._reader_tried = False
         # team mode: set when the real login acts as someone else (--as)
         self.real_email: str | None = None
         self.acting_as: str | None = None
@@ -58,6 +62,18 @@ class AppContext:
 
             self._store = Store.open(self.database_url)
         return self._store
+
+    def sqlite_reader(self) -> sqlite3.Connection | None:
+        """A plain read connection to a SQLite store, checked like ``store`` and opened
+        once (store/sqlite_reader.py: read-only analytics without SQLAlchemy); None on
+        PostgreSQL, or when the engine has to read (then read through ``store``)."""
+        if not self._reader_tried:
+            from clientnest_cli.store.sqlite_reader import open_reader, sqlite_file
+
+            self._reader_tried = True
+            path = sqlite_file(self.database_url)
+            self._reader = open_reader(path) if path is not None else None
+        return self._reader
 
     def open_store_unchecked(self) -> Store:
         """The store whatever its schema (for `db status` / `db upgrade`)."""
@@ -174,6 +190,9 @@ class AppContext:
         )
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader, self._reader_tried = None, False
         if self._store is not None:
             self._store.dispose()
             self._store = None

@@ -190,25 +190,32 @@ def cancel_post(ctx: AppContext, post_id: int, *, group: bool = False) -> Schedu
 
 
 def add_slots(ctx: AppContext, account_ref: str, days: str, times: str) -> list[PostingSlot]:
+    day_set, time_set = parse_days(days), parse_times(times)
+    pairs = [(day, at.strftime("%H:%M")) for day in day_set for at in time_set]
+    return add_slot_pairs(ctx, account_ref, pairs)
+
+
+def add_slot_pairs(
+    ctx: AppContext, account_ref: str, pairs: list[tuple[int, str]]
+) -> list[PostingSlot]:
+    """Add (weekday, "HH:MM") slots in the user's zone; ones the account has are kept."""
     from clientnest_cli.services.accounts import resolve
 
-    day_set, time_set = parse_days(days), parse_times(times)
     with ctx.store.session() as session:
         actor = ctx.require(session, Role.EDITOR, "changing posting slots")
         account = resolve(session, account_ref)
         slots = Slots(session)
         existing = {(s.weekday, s.local_time) for s in slots.for_account(account.id or 0)}
         added = []
-        for day in day_set:
-            for at in time_set:
-                key = (day, at.strftime("%H:%M"))
-                if key in existing:
-                    continue
-                added.append(
-                    slots.add(
-                        PostingSlot(account_id=account.id or 0, weekday=day, local_time=key[1])
-                    )
+        for key in pairs:
+            if key in existing:
+                continue
+            existing.add(key)
+            added.append(
+                slots.add(
+                    PostingSlot(account_id=account.id or 0, weekday=key[0], local_time=key[1])
                 )
+            )
         ctx.audit(
             session,
             actor.email,

@@ -202,7 +202,11 @@ def init_lock(conn: Any) -> None:
 
 def check_schema(engine: Engine) -> None:
     """Refuse to work on a store that is missing, behind or ahead of the code."""
-    revision = current_revision(engine)
+    check_revision(current_revision(engine))
+
+
+def check_revision(revision: str | None) -> None:
+    """Refuse a store whose Alembic revision (None: no store) is not this code's."""
     if revision is None:
         raise NotInitialised("ClientNest has no store yet", hint="run `clientnest init` first")
     if revision != SCHEMA_REVISION:
