@@ -41,8 +41,7 @@ def sandbox_server() -> Iterator[SandboxServer]:
 def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
     """The shared server with every emulator's state and faults reset."""
     for emu in sandbox_server.emulators.values():
-        with emu.lock:
-            emu.reset()
+        emu.start_over()
         emu.faults = Faults(seed=1234)
     yield sandbox_server
 

@@ -175,6 +175,12 @@ class Emulator:
         self.hits: Counter[str] = Counter()  # "METHOD /path" of every request received
         self.reset()
 
+    def start_over(self) -> None:
+        """Forget all state and every request counted (the sandbox's reset route)."""
+        with self.lock:
+            self.reset()
+            self.hits.clear()
+
     def hit_count(self, method: str, path_pattern: str) -> int:
         """Requests received whose method is ``method`` and whose path (below the
         emulator's mount) matches the regular expression ``path_pattern`` whole."""
@@ -336,8 +342,7 @@ class SandboxServer:
             emu = self.emulators.get(request.path_params["name"])
             if emu is None:
                 return JSONResponse({"error": "no such emulator"}, status_code=404)
-            with emu.lock:
-                emu.reset()
+            emu.start_over()
             return JSONResponse({"ok": True})
 
         async def state(request: Request) -> Response:
