@@ -256,7 +256,7 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
     import pandas as pd
 
     from clientnest_cli.analytics.health import assess
-    from clientnest_cli.services.accounts import CANNOT_REFRESH
+    from clientnest_cli.services.account_refs import CANNOT_REFRESH
 
     now = now or sc.end
     window = Scope(sc.account_ids, now - timedelta(weeks=26), now, sc.timezone, sc.labels)

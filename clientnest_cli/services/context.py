@@ -5,6 +5,8 @@ Everything is loaded on first use, so a command pays only for what it touches.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,10 +18,12 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from clientnest_cli.config import Settings
+    from clientnest_cli.config_file import StoreKeys
     from clientnest_cli.paths import Paths
     from clientnest_cli.security.secrets import Secrets
     from clientnest_cli.services.policy import Policy
     from clientnest_cli.store.db import Store
+    from clientnest_cli.store.lite import LiteDB
     from clientnest_cli.store.models import User
 
 
@@ -28,6 +32,7 @@ class AppContext:
         self.config_path = config_path
         self.acting_email = acting_email
         self._store: Store | None = None
+        self._lite: dict[int, LiteDB] = {}
         # team mode: set when the real login acts as someone else (--as)
         self.real_email: str | None = None
         self.acting_as: str | None = None
@@ -44,11 +49,25 @@ class AppContext:
 
         return load_settings(self.config_path, self.paths)
 
+    @cached_property
+    def store_keys(self) -> StoreKeys:
+        """``user`` and ``database_url``, read without pydantic when the config is
+        plainly valid (config_file.py); otherwise from the full settings, with
+        their errors."""
+        from clientnest_cli.config_file import StoreKeys, _Unsure, store_keys
+
+        if "settings" not in self.__dict__:
+            try:
+                return store_keys(self.config_path, self.paths.config_file)
+            except _Unsure:
+                pass
+        return StoreKeys(self.settings.user, self.settings.database_url)
+
     @property
     def database_url(self) -> str:
         from clientnest_cli.store.db import default_url
 
-        return self.settings.database_url or default_url(self.paths)
+        return self.store_keys.database_url or default_url(self.paths)
 
     @property
     def store(self) -> Store:
@@ -71,7 +90,7 @@ class AppContext:
         from clientnest_cli.store.db import Store
 
         # only the default data folder is made; a database_url's folder must exist
-        make_folder = self.settings.database_url is None
+        make_folder = self.store_keys.database_url is None
         self._store = Store.open(self.database_url, create=True, make_folder=make_folder)
         return self._store
 
@@ -95,7 +114,14 @@ class AppContext:
 
     # --- the acting user ---------------------------------------------------
     def actor(self, session: Session) -> User:
-        """Who acts.
+        """Who acts (see ``actor_in``), on an ORM session."""
+        from clientnest_cli.store.repos import Users
+
+        return self.actor_in(Users(session))  # type: ignore[no-any-return]
+
+    def actor_in(self, users: Any) -> Any:
+        """Who acts, found through ``users`` (``store.repos.Users`` or the thin
+        store's ``LiteUsers``).
 
         SQLite (one person's store): --as EMAIL, else config's `user`, else the
         first owner; roles there organise work and are not a lock.
@@ -103,19 +129,16 @@ class AppContext:
         user; --as / config's `user` only for owners and admins, audited as
         "A acting as B".
         """
-        from clientnest_cli.store.repos import Users
-
-        users = Users(session)
-        email = self.acting_email or self.settings.user
-        if session.get_bind().dialect.name == "postgresql":
+        email = self.acting_email or self.store_keys.user
+        if users.dialect == "postgresql":
             from clientnest_cli.services.identity import team_actor
 
-            real = team_actor(session)
+            real = team_actor(users)
             user = real
             if email and email.lower() != real.email.lower():
                 from clientnest_cli.services.identity import act_as
 
-                user = act_as(session, real, email)
+                user = act_as(users, real, email)
             self.real_email = real.email if user is not real else None
             self.acting_as = user.email
             return user
@@ -131,6 +154,21 @@ class AppContext:
         if owner is None:
             raise BadInput("the store has no owner", hint="run `clientnest init`")
         return owner
+
+    @contextmanager
+    def reading(self, *, write: bool = False) -> Iterator[LiteDB]:
+        """A unit of work on the thin store (store/lite.py), for the commands
+        that only read (or only add posts): no SQLAlchemy import."""
+        import threading
+
+        key = threading.get_ident()  # one connection per thread (the TUI reads in workers)
+        lite = self._lite.get(key)
+        if lite is None:
+            from clientnest_cli.store.lite import LiteDB
+
+            lite = self._lite[key] = LiteDB.open(self.database_url)
+        with lite.unit(write=write) as db:
+            yield db
 
     def policy(self, session: Session) -> Policy:
         """The team-wide policy held in the store (approval rules, tier limits)."""
@@ -174,6 +212,8 @@ class AppContext:
         )
 
     def close(self) -> None:
+        while self._lite:
+            self._lite.popitem()[1].close()
         if self._store is not None:
             self._store.dispose()
             self._store = None

@@ -21,6 +21,9 @@ from clientnest_cli.domain.outgoing import MediaItem, OutgoingPost
 from clientnest_cli.domain.post_states import APPROVAL_REQUIRED
 from clientnest_cli.domain.text import normalise
 from clientnest_cli.errors import BadInput, LimitReached, NotFound, ValidationFailed
+
+# pure checks shared with the reading commands (which do not import the ORM)
+from clientnest_cli.services.post_rules import check_parts, label, max_chars, media_items
 from clientnest_cli.store.models import Post, PostMedia, SocialAccount
 from clientnest_cli.store.post_repos import Posts
 
@@ -128,18 +131,6 @@ def clean_category(category: str) -> str:
 
 
 # --- accounts, limits, approval ---------------------------------------------------
-
-
-def max_chars(account: SocialAccount) -> int | None:
-    value = (account.settings or {}).get("max_characters")
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def label(account: SocialAccount) -> str:
-    return f"{account.platform}:{account.handle}"
 
 
 def resolve_targets(session: Session, refs: Sequence[str]) -> list[SocialAccount]:
@@ -250,23 +241,6 @@ def _parts(text: str, account: SocialAccount, draft: ComposeRequest) -> list[str
         text, account.platform, numbering=draft.numbering, max_chars=max_chars(account)
     )
     return parts or [text]
-
-
-def check_parts(
-    account: SocialAccount, parts: Sequence[str], media: Sequence[MediaItem]
-) -> list[str]:
-    """Every violation of ``account``'s rules, as printable lines."""
-    from clientnest_cli.domain.rules import validate_content
-
-    found = []
-    for index, part in enumerate(parts):
-        where = label(account) + (f" part {index + 1}/{len(parts)}" if len(parts) > 1 else "")
-        for v in validate_content(
-            account.platform, part, media if index == 0 else (), max_chars=max_chars(account)
-        ):
-            over = f" ({v.over_by} over)" if v.over_by and "over" not in v.detail else ""
-            found.append(f"{where}: {v.rule} — {v.detail}{over}")
-    return found
 
 
 def inspect_media(pairs: Sequence[tuple[Path, str]]) -> list[MediaItem]:
@@ -463,23 +437,6 @@ def get_post(session: Session, post_id: int) -> Post:
     if post is None:
         raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
     return post
-
-
-def media_items(media: Sequence[PostMedia], media_dir: Path | None = None) -> tuple[MediaItem, ...]:
-    if media_dir is None:
-        from clientnest_cli.paths import resolve_paths
-
-        media_dir = resolve_paths().media_dir
-    return tuple(
-        MediaItem(
-            path=media_dir / m.file,
-            mime_type=m.media_type,
-            size=m.size,
-            sha256=m.sha256,
-            alt_text=m.alt_text,
-        )
-        for m in sorted(media, key=lambda m: m.position)
-    )
 
 
 def outgoing_for(
