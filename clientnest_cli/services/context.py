@@ -15,8 +15,6 @@ from clientnest_cli.domain.enums import ROLE_RANK, Role
 from clientnest_cli.errors import BadInput, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from clientnest_cli.config import Settings
     from clientnest_cli.config_file import StoreKeys
     from clientnest_cli.paths import Paths
@@ -113,11 +111,11 @@ class AppContext:
         return self.secrets
 
     # --- the acting user ---------------------------------------------------
-    def actor(self, session: Session) -> User:
-        """Who acts (see ``actor_in``), on an ORM session."""
-        from clientnest_cli.store.repos import Users
+    def actor(self, session: Any) -> User:
+        """Who acts (see ``actor_in``), on an ORM session or a unit (store/units.py)."""
+        from clientnest_cli.store.units import unit_of
 
-        return self.actor_in(Users(session))  # type: ignore[no-any-return]
+        return self.actor_in(unit_of(session).users)  # type: ignore[no-any-return]
 
     def actor_in(self, users: Any) -> Any:
         """Who acts, found through ``users`` (``store.repos.Users`` or the thin
@@ -170,13 +168,13 @@ class AppContext:
         with lite.unit(write=write) as db:
             yield db
 
-    def policy(self, session: Session) -> Policy:
+    def policy(self, session: Any) -> Policy:
         """The team-wide policy held in the store (approval rules, tier limits)."""
         from clientnest_cli.services.policy import load
 
         return load(session)
 
-    def require(self, session: Session, role: Role, action: str) -> User:
+    def require(self, session: Any, role: Role, action: str) -> User:
         """The acting user, if their role is at least ``role``."""
         user = self.actor(session)
         if ROLE_RANK[Role(user.role)] < ROLE_RANK[role]:
@@ -188,27 +186,25 @@ class AppContext:
 
     def audit(
         self,
-        session: Session,
+        session: Any,
         actor: str,
         action: str,
         object_type: str = "",
         object_id: Any = "",
         **details: Any,
     ) -> None:
-        from clientnest_cli.store.models import AuditEvent
-        from clientnest_cli.store.repos import Audit
+        """Record an audit event in ``session`` (an ORM session or a unit)."""
+        from clientnest_cli.store.units import unit_of
 
         if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():
             # the audit actor is always the real one: "A acting as B"
             actor, details = self.real_email, {**details, "acting_as": self.acting_as}
-        Audit(session).record(
-            AuditEvent(
-                actor=actor,
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id),
-                details=details,
-            )
+        unit_of(session).add_audit(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            details=details,
         )
 
     def close(self) -> None:
