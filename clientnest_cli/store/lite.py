@@ -181,8 +181,10 @@ class LiteDB:
                 "busy_timeout=30000",
             ):
                 conn.execute(f"PRAGMA {pragma}")
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
             raise _failure(url, exc, read_only) from exc
+        except sqlite3.Error as exc:  # not a database at all (a stray file)
+            raise StoreError(f"cannot read the store: {exc}") from exc
         return cls(url, conn, "sqlite", read_only)
 
     @classmethod
@@ -200,7 +202,14 @@ class LiteDB:
     def _check_schema(self) -> None:
         from clientnest_cli.store.db import check_revision
 
-        check_revision(self._revision())
+        try:
+            revision = self._revision()
+        except Exception as exc:
+            if not self._is_driver_error(exc, any_database_error=True):
+                raise
+            # not a database at all (a stray file): as store/db.current_revision says it
+            raise StoreError(f"cannot read the store: {exc}") from exc
+        check_revision(revision)
 
     def _revision(self) -> str | None:
         if self.dialect == "sqlite":
@@ -244,14 +253,16 @@ class LiteDB:
         except Exception:  # the first error is the one to report
             pass
 
-    def _is_driver_error(self, exc: BaseException) -> bool:
+    def _is_driver_error(self, exc: BaseException, *, any_database_error: bool = False) -> bool:
         if self.dialect == "sqlite":
             import sqlite3
 
-            return isinstance(exc, sqlite3.OperationalError)
-        import psycopg
+            kind: Any = sqlite3.DatabaseError if any_database_error else sqlite3.OperationalError
+        else:
+            import psycopg
 
-        return isinstance(exc, psycopg.OperationalError)
+            kind = psycopg.DatabaseError if any_database_error else psycopg.OperationalError
+        return isinstance(exc, kind)
 
     # --- queries ------------------------------------------------------------------
     def _sql(self, sql: str) -> str:

@@ -144,3 +144,14 @@ def test_a_post_written_by_either_unit_reads_back_the_same(database_url: str) ->
         a, b = (s.get(Post, i).model_dump(exclude=skip) for i in (orm_id, lite_id))  # type: ignore[union-attr]
     store.dispose()
     assert a == b
+
+
+def test_a_stray_file_as_the_store_is_one_line_for_reads_and_writes(home: Path) -> None:
+    from tests.helpers import cli
+
+    (home / "data").mkdir()
+    (home / "data" / "clientnest.db").write_bytes(b"not a database " * 20)
+    for args in (("post", "list"), ("post", "create", "x", "--to", "x:a"), ("post", "edit", "1")):
+        run = cli(*args)
+        assert run.exit_code == 1, args
+        assert "cannot read the store" in run.stderr and "Traceback" not in run.stderr, args
