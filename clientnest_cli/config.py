@@ -7,13 +7,13 @@ unknown key is a ``ConfigError`` naming the file, the line and the key.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from clientnest_cli.config_file import _line_of, _read_toml, _refuse_policy
 from clientnest_cli.errors import ConfigError
 from clientnest_cli.paths import Paths, resolve_paths
 
@@ -140,51 +140,6 @@ class Settings(BaseSettings):
         return self.platforms.get(name) or PlatformSettings()
 
 
-MAX_CONFIG_BYTES = 1024 * 1024  # a config file is a few KB; /dev/zero is endless
-
-
-def _read_capped(path: Path) -> str:
-    """The file's text, refusing more than MAX_CONFIG_BYTES (so `--config /dev/zero`
-    or a runaway FIFO cannot fill the memory)."""
-    with path.open("rb") as handle:
-        data = handle.read(MAX_CONFIG_BYTES + 1)
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(
-            f"config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KB",
-            hint="point --config at a config.toml",
-        )
-    return data.decode("utf-8")
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = _read_capped(path)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read config file {path}: {exc.strerror}", hint="check its permissions"
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"config file {path} is not UTF-8 text", hint="save it as UTF-8 TOML"
-        ) from exc
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}", hint="fix the TOML syntax on that line") from exc
-
-
-def _line_of(path: Path, key: str) -> int | None:
-    try:
-        for number, line in enumerate(_read_capped(path).splitlines(), 1):
-            if line.strip().split("=")[0].strip().strip('"') == key or line.strip() == f"[{key}]":
-                return number
-    except (OSError, UnicodeDecodeError, ConfigError):
-        return None
-    return None
-
-
 def _explain(exc: ValidationError, path: Path) -> ConfigError:
     err = exc.errors()[0]
     loc = [str(part) for part in err["loc"]]
@@ -197,58 +152,6 @@ def _explain(exc: ValidationError, path: Path) -> ConfigError:
             hint="see config.example.toml for every key (env: CLIENTNEST_<SECTION>__<KEY>)",
         )
     return ConfigError(f"{where}: '{key}': {err['msg']}", hint="see config.example.toml")
-
-
-# Team policy is not per-machine configuration: it lives in the store.
-_POLICY_POINTERS = {
-    "tiers": "tiers.TIER.LIMIT (e.g. `clientnest policy set tiers.free.accounts 10`)",
-    "publishing.require_approval_for_editors": "approval.editors "
-    "(`clientnest policy set approval.editors true`)",
-}
-
-
-def _refuse_policy(data: dict[str, Any], path: Path) -> None:
-    """A policy key in config.toml or CLIENTNEST_* is refused, pointing to `policy set`."""
-    import os
-
-    found: list[tuple[str, str]] = []
-    if "tiers" in data:
-        line = _line_starting(path, ("[tiers", "tiers")) or _line_of(path, "tiers")
-        found.append((f"{path}:{line}" if line else str(path), "tiers"))
-    if (
-        isinstance(data.get("publishing"), dict)
-        and "require_approval_for_editors" in (data["publishing"])
-    ):
-        line = _line_of(path, "require_approval_for_editors")
-        where = f"{path}:{line}" if line else str(path)
-        found.append((where, "publishing.require_approval_for_editors"))
-    for name, value in os.environ.items():
-        upper = name.upper()
-        if upper == "CLIENTNEST_TIERS" or upper.startswith("CLIENTNEST_TIERS__"):
-            found.append((f"environment variable {name}", "tiers"))
-        elif upper == "CLIENTNEST_PUBLISHING__REQUIRE_APPROVAL_FOR_EDITORS" or (
-            upper == "CLIENTNEST_PUBLISHING" and "require_approval" in value.lower()
-        ):
-            found.append(
-                (f"environment variable {name}", "publishing.require_approval_for_editors")
-            )
-    if found:
-        where, key = found[0]
-        raise ConfigError(
-            f"{where}: '{key}' is team policy, kept in the store, not in config",
-            hint=f"remove it; an owner or admin sets policy key {_POLICY_POINTERS[key]}",
-        )
-
-
-def _line_starting(path: Path, prefixes: tuple[str, ...]) -> int | None:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    for number, line in enumerate(lines, 1):
-        if line.strip().startswith(prefixes):
-            return number
-    return None
 
 
 def load_settings(config_path: Path | None = None, paths: Paths | None = None) -> Settings:

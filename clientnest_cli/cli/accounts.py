@@ -36,7 +36,7 @@ def account_dict(account) -> dict:  # type: ignore[no-untyped-def]
 
 def _reconnect_before(account) -> str | None:  # type: ignore[no-untyped-def]
     """Tokens we cannot renew (LinkedIn's 60 days): the date to reconnect by."""
-    from clientnest_cli.services.accounts import CANNOT_REFRESH
+    from clientnest_cli.services.account_refs import CANNOT_REFRESH
 
     if account.platform in CANNOT_REFRESH and account.token_expires_at is not None:
         return f"{account.token_expires_at:%Y-%m-%d}"
@@ -128,7 +128,7 @@ def list_(
     as_json: bool = JSON,
 ) -> None:
     """List connected accounts."""
-    from clientnest_cli.services.accounts import list_accounts
+    from clientnest_cli.services.account_refs import list_accounts
 
     rows = [account_dict(a) for a in list_accounts(state(ctx), client)]
     if as_json:

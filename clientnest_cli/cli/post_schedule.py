@@ -194,7 +194,7 @@ def calendar(
     as_json: bool = JSON,
 ) -> None:
     """Scheduled and published posts on a week or month grid, in your timezone."""
-    from clientnest_cli.services.schedule import calendar_data
+    from clientnest_cli.services.calendar import calendar_data
 
     if week and month:
         raise BadInput("give --week or --month, not both")

@@ -218,7 +218,7 @@ def list_(
     as_json: bool = JSON,
 ) -> None:
     """List posts, newest first."""
-    from clientnest_cli.services.posts_manage import list_posts
+    from clientnest_cli.services.post_reads import list_posts
 
     found = list_posts(
         state(ctx),
@@ -264,20 +264,22 @@ def show(
     ctx: typer.Context, post_id: str = typer.Argument(..., metavar="ID"), as_json: bool = JSON
 ) -> None:
     """Everything about one post: content per target, validation, schedule, approval, attempts."""
-    from clientnest_cli.services.posts_manage import post_detail
+    from clientnest_cli.services.post_reads import post_detail
 
     d = post_detail(state(ctx), _post_id(post_id))
     account = f"{d.account.platform}:{d.account.handle}"
     if as_json:
+        from clientnest_cli.store.rows import as_dict
+
         data = post_dict(d.post, account, d.tz_name)
         data.update(
             parts=[post_dict(p, account, d.tz_name) for p in d.parts],
             siblings=[post_dict(p, a, d.tz_name) for p, a in d.siblings],
-            media=[m.model_dump(exclude={"post_id"}) for m in d.media],
+            media=[as_dict(m, exclude=("post_id",)) for m in d.media],
             violations=d.violations,
             publishable=d.reason is None,
             not_publishable_because=d.reason,
-            attempts=[a.model_dump(exclude={"post_id"}) for a in d.attempts],
+            attempts=[as_dict(a, exclude=("post_id",)) for a in d.attempts],
             created_by=d.created_by,
             approved_by=d.approved_by,
             rejection_reason=d.post.rejection_reason,
@@ -292,7 +294,7 @@ def show(
 
 def _prediction(app_ctx: Any, post_id: int | None) -> None:
     """One line of `analytics predict` per target, only when a model is kept."""
-    from clientnest_cli.services.insight_predict import prediction_line
+    from clientnest_cli.services.insight_model import prediction_line
 
     line = prediction_line(app_ctx, post_id or 0)
     if line:

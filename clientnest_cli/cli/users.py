@@ -62,7 +62,7 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = JSON) -> None:
     """List team members."""
-    from clientnest_cli.services.users import list_users
+    from clientnest_cli.services.audit import list_users
 
     users = [user_dict(u) for u in list_users(state(ctx))]
     if as_json:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from clientnest_cli.domain.enums import AccountStatus, Role
 from clientnest_cli.domain.transport import host_of, is_loopback_host
-from clientnest_cli.errors import BadInput, LimitReached, NotFound
+from clientnest_cli.errors import BadInput, LimitReached
 from clientnest_cli.platforms.base import AccountContext, Adapter, ConnectRequest
 from clientnest_cli.platforms.registry import get_adapter_class
 from clientnest_cli.services import credentials
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 OAUTH_KINDS = ("oauth", "oauth-pkce", "oauth-app")
 FETCHES_MEDIA = ("instagram", "threads", "tiktok")  # media must be at a public URL
-CANNOT_REFRESH = ("linkedin",)  # refresh tokens only for approved partners: reconnect in time
 
 
 @dataclass
@@ -164,12 +163,9 @@ def _run_browser_flow(
 
 
 def _client_id(session: Session, name: str | None) -> int | None:
-    if not name:
-        return None
-    client = Clients(session).by_name(name)
-    if client is None:
-        raise NotFound(f"no client named '{name}'", hint="add it with `clientnest clients add`")
-    return client.id
+    from clientnest_cli.services.account_refs import client_id_in
+
+    return client_id_in(Clients(session), name)
 
 
 def _store_connected(
@@ -247,31 +243,9 @@ def _check_account_limit(ctx: AppContext, session: Session) -> None:
 
 def resolve(session: Session, ref: str) -> SocialAccount:
     """An account from `PLATFORM:HANDLE`, `HANDLE` or its numeric id."""
-    accounts = Accounts(session)
-    if ref.isdigit():
-        found = accounts.by_id(int(ref))
-        if found is None:
-            raise NotFound(f"no account with id {ref}", hint="see `clientnest accounts list`")
-        return found
-    platform, _, handle = ref.partition(":") if ":" in ref else ("", "", ref)
-    handle = handle.lstrip("@")
-    matches = accounts.by_handle(handle, platform or None)
-    if not matches:
-        raise NotFound(f"no account '{ref}'", hint="see `clientnest accounts list`")
-    if len(matches) > 1:
-        ids = ", ".join(f"{a.id} ({a.platform} at {a.instance_url})" for a in matches)
-        raise BadInput(
-            f"'{ref}' matches {len(matches)} accounts: {ids}",
-            hint="name one by its id, or as PLATFORM:HANDLE",
-        )
-    return matches[0]
+    from clientnest_cli.services.account_refs import resolve_in
 
-
-def list_accounts(ctx: AppContext, client: str | None = None) -> Sequence[SocialAccount]:
-    with ctx.store.session() as session:
-        ctx.actor(session)
-        client_id = _client_id(session, client)
-        return Accounts(session).all(client_id=client_id)
+    return resolve_in(Accounts(session), ref)  # type: ignore[no-any-return]
 
 
 def show(ctx: AppContext, ref: str) -> SocialAccount:

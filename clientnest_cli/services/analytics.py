@@ -72,9 +72,9 @@ def _statement(sql: str, params: dict[str, Any]) -> Any:
 
 
 def _read(ctx: AppContext, sql: str, **params: Any) -> pd.DataFrame:
-    """One query into a frame: on SQLite pandas reads the plain sqlite3 connection
-    (store/sqlite_reader.py: no SQLAlchemy, whose result rows also cost a second per
-    100,000 posts); elsewhere it reads through the engine."""
+    """One query into a frame: on SQLite pandas reads the thin store's sqlite3
+    connection (no SQLAlchemy, whose result rows also cost a second per 100,000
+    posts); elsewhere it reads through the engine."""
     import pandas as pd
 
     reader = ctx.sqlite_reader()
@@ -268,7 +268,7 @@ def health(ctx: AppContext, sc: Scope, now: datetime | None = None) -> list[Any]
     import pandas as pd
 
     from clientnest_cli.analytics.health import assess
-    from clientnest_cli.services.accounts import CANNOT_REFRESH
+    from clientnest_cli.services.account_refs import CANNOT_REFRESH
 
     now = now or sc.end
     window = Scope(sc.account_ids, now - timedelta(weeks=26), now, sc.timezone, sc.labels)

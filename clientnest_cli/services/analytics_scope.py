@@ -1,7 +1,7 @@
 """Which accounts and which time span an analytics command looks at.
 
 Read with plain SQL (no ORM models; on SQLite not even SQLAlchemy, see
-store/sqlite_reader.py): analytics commands are read-only, and `analytics
+store/lite.py): analytics commands are read-only, and `analytics
 overview` over a million snapshots must cost little more than the query itself
 (BENCH.md B6), so importing SQLModel and building the models is left to the
 commands that write.

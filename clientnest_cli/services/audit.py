@@ -1,22 +1,35 @@
-"""Reading the audit log."""
+"""Reading the audit log and the team (through the thin store: no ORM import)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
-
-from clientnest_cli.services.timeparse import parse_when
-from clientnest_cli.store.repos import Audit
 
 if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
-    from clientnest_cli.store.models import AuditEvent
+    from clientnest_cli.store.rows import AuditRow, UserRow
 
 
 def list_events(
     ctx: AppContext, *, since: str | None, actor: str | None, limit: int
-) -> Sequence[AuditEvent]:
-    with ctx.store.session() as session:
-        user = ctx.actor(session)
-        since_at = parse_when(since, user.timezone, allow_past=True) if since else None
-        return Audit(session).list(since=since_at, actor=actor, limit=limit)
+) -> list[AuditRow]:
+    from clientnest_cli.store.lite_repos import LiteAudit, LiteUsers
+
+    with ctx.reading() as db:
+        user = ctx.actor_in(LiteUsers(db))
+        if since:
+            from clientnest_cli.services.timeparse import parse_when
+
+            since_at = parse_when(since, user.timezone, allow_past=True)
+        else:
+            since_at = None
+        return LiteAudit(db).list(since=since_at, actor=actor, limit=limit)
+
+
+def list_users(ctx: AppContext) -> list[UserRow]:
+    """Every user, by id (for `users list`)."""
+    from clientnest_cli.store.lite_repos import LiteUsers
+
+    with ctx.reading() as db:
+        users = LiteUsers(db)
+        ctx.actor_in(users)
+        return users.all()

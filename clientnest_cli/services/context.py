@@ -5,6 +5,8 @@ Everything is loaded on first use, so a command pays only for what it touches.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,13 +17,13 @@ from clientnest_cli.errors import BadInput, NotFound, PermissionDenied
 if TYPE_CHECKING:
     import sqlite3
 
-    from sqlmodel import Session
-
     from clientnest_cli.config import Settings
+    from clientnest_cli.config_file import StoreKeys
     from clientnest_cli.paths import Paths
     from clientnest_cli.security.secrets import Secrets
     from clientnest_cli.services.policy import Policy
     from clientnest_cli.store.db import Store
+    from clientnest_cli.store.lite import LiteDB
     from clientnest_cli.store.models import User
 
 
@@ -30,8 +32,7 @@ class AppContext:
         self.config_path = config_path
         self.acting_email = acting_email
         self._store: Store | None = None
-        self._reader: sqlite3.Connection | None = None
-        self._reader_tried = False
+        self._lite: dict[int, LiteDB] = {}
         # team mode: set when the real login acts as someone else (--as)
         self.real_email: str | None = None
         self.acting_as: str | None = None
@@ -48,11 +49,25 @@ class AppContext:
 
         return load_settings(self.config_path, self.paths)
 
+    @cached_property
+    def store_keys(self) -> StoreKeys:
+        """``user`` and ``database_url``, read without pydantic when the config is
+        plainly valid (config_file.py); otherwise from the full settings, with
+        their errors."""
+        from clientnest_cli.config_file import StoreKeys, _Unsure, store_keys
+
+        if "settings" not in self.__dict__:
+            try:
+                return store_keys(self.config_path, self.paths.config_file)
+            except _Unsure:
+                pass
+        return StoreKeys(self.settings.user, self.settings.database_url)
+
     @property
     def database_url(self) -> str:
         from clientnest_cli.store.db import default_url
 
-        return self.settings.database_url or default_url(self.paths)
+        return self.store_keys.database_url or default_url(self.paths)
 
     @property
     def store(self) -> Store:
@@ -64,16 +79,14 @@ class AppContext:
         return self._store
 
     def sqlite_reader(self) -> sqlite3.Connection | None:
-        """A plain read connection to a SQLite store, checked like ``store`` and opened
-        once (store/sqlite_reader.py: read-only analytics without SQLAlchemy); None on
-        PostgreSQL, or when the engine has to read (then read through ``store``)."""
-        if not self._reader_tried:
-            from clientnest_cli.store.sqlite_reader import open_reader, sqlite_file
+        """The thin store's SQLite connection, for the read-only analytics that pandas
+        reads without SQLAlchemy; None on PostgreSQL (those read through ``store``)."""
+        from clientnest_cli.store.lite import dialect_of
 
-            self._reader_tried = True
-            path = sqlite_file(self.database_url)
-            self._reader = open_reader(path) if path is not None else None
-        return self._reader
+        if dialect_of(self.database_url) != "sqlite":
+            return None
+        with self.reading() as db:
+            return db.conn
 
     def open_store_unchecked(self) -> Store:
         """The store whatever its schema (for `db status` / `db upgrade`)."""
@@ -87,7 +100,7 @@ class AppContext:
         from clientnest_cli.store.db import Store
 
         # only the default data folder is made; a database_url's folder must exist
-        make_folder = self.settings.database_url is None
+        make_folder = self.store_keys.database_url is None
         self._store = Store.open(self.database_url, create=True, make_folder=make_folder)
         return self._store
 
@@ -110,8 +123,15 @@ class AppContext:
         return self.secrets
 
     # --- the acting user ---------------------------------------------------
-    def actor(self, session: Session) -> User:
-        """Who acts.
+    def actor(self, session: Any) -> User:
+        """Who acts (see ``actor_in``), on an ORM session or a unit (store/units.py)."""
+        from clientnest_cli.store.units import unit_of
+
+        return self.actor_in(unit_of(session).users)  # type: ignore[no-any-return]
+
+    def actor_in(self, users: Any) -> Any:
+        """Who acts, found through ``users`` (``store.repos.Users`` or the thin
+        store's ``LiteUsers``).
 
         SQLite (one person's store): --as EMAIL, else config's `user`, else the
         first owner; roles there organise work and are not a lock.
@@ -119,19 +139,16 @@ class AppContext:
         user; --as / config's `user` only for owners and admins, audited as
         "A acting as B".
         """
-        from clientnest_cli.store.repos import Users
-
-        users = Users(session)
-        email = self.acting_email or self.settings.user
-        if session.get_bind().dialect.name == "postgresql":
+        email = self.acting_email or self.store_keys.user
+        if users.dialect == "postgresql":
             from clientnest_cli.services.identity import team_actor
 
-            real = team_actor(session)
+            real = team_actor(users)
             user = real
             if email and email.lower() != real.email.lower():
                 from clientnest_cli.services.identity import act_as
 
-                user = act_as(session, real, email)
+                user = act_as(users, real, email)
             self.real_email = real.email if user is not real else None
             self.acting_as = user.email
             return user
@@ -148,13 +165,28 @@ class AppContext:
             raise BadInput("the store has no owner", hint="run `clientnest init`")
         return owner
 
-    def policy(self, session: Session) -> Policy:
+    @contextmanager
+    def reading(self, *, write: bool = False) -> Iterator[LiteDB]:
+        """A unit of work on the thin store (store/lite.py), for the commands
+        that only read (or only add posts): no SQLAlchemy import."""
+        import threading
+
+        key = threading.get_ident()  # one connection per thread (the TUI reads in workers)
+        lite = self._lite.get(key)
+        if lite is None:
+            from clientnest_cli.store.lite import LiteDB
+
+            lite = self._lite[key] = LiteDB.open(self.database_url)
+        with lite.unit(write=write) as db:
+            yield db
+
+    def policy(self, session: Any) -> Policy:
         """The team-wide policy held in the store (approval rules, tier limits)."""
         from clientnest_cli.services.policy import load
 
         return load(session)
 
-    def require(self, session: Session, role: Role, action: str) -> User:
+    def require(self, session: Any, role: Role, action: str) -> User:
         """The acting user, if their role is at least ``role``."""
         user = self.actor(session)
         if ROLE_RANK[Role(user.role)] < ROLE_RANK[role]:
@@ -166,33 +198,30 @@ class AppContext:
 
     def audit(
         self,
-        session: Session,
+        session: Any,
         actor: str,
         action: str,
         object_type: str = "",
         object_id: Any = "",
         **details: Any,
     ) -> None:
-        from clientnest_cli.store.models import AuditEvent
-        from clientnest_cli.store.repos import Audit
+        """Record an audit event in ``session`` (an ORM session or a unit)."""
+        from clientnest_cli.store.units import unit_of
 
         if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():
             # the audit actor is always the real one: "A acting as B"
             actor, details = self.real_email, {**details, "acting_as": self.acting_as}
-        Audit(session).record(
-            AuditEvent(
-                actor=actor,
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id),
-                details=details,
-            )
+        unit_of(session).add_audit(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            details=details,
         )
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader, self._reader_tried = None, False
+        while self._lite:
+            self._lite.popitem()[1].close()
         if self._store is not None:
             self._store.dispose()
             self._store = None

@@ -9,15 +9,13 @@ then records the real person, "A acting as B".
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.domain.enums import ROLE_RANK, Role
 from clientnest_cli.errors import BadInput, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-    from clientnest_cli.store.models import User
 
 _LOGIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_$.-]{0,62}$")
 
@@ -38,22 +36,21 @@ def session_login(session: Session) -> str:
     return str(session.execute(text("SELECT session_user")).scalar())
 
 
-def team_actor(session: Session) -> User:
-    """The user mapped to this connection's login, or PermissionDenied."""
-    from clientnest_cli.store.repos import Users
+def team_actor(users: Any) -> Any:
+    """The user mapped to this connection's login, or PermissionDenied.
 
-    login = session_login(session)
-    users = Users(session)
+    ``users``: the store's users (``store.repos.Users`` on a session, or the
+    thin store's ``LiteUsers``): by_db_role, any_login_mapped, first_owner,
+    login, owns_database, map_login."""
+    login = users.login()
     user = users.by_db_role(login)
     if user is not None:
         return user
-    if not users.any_login_mapped() and _owns_database(session):
+    if not users.any_login_mapped() and users.owns_database():
         # A store from before team mode: the database's owner is its first owner.
         owner = users.first_owner()
         if owner is not None:
-            owner.db_role = login
-            session.add(owner)
-            session.flush()
+            users.map_login(owner, login)
             return owner
     raise PermissionDenied(
         f"the database login '{login}' is not mapped to a ClientNest user",
@@ -62,16 +59,14 @@ def team_actor(session: Session) -> User:
     )
 
 
-def act_as(session: Session, real: User, email: str) -> User:
+def act_as(users: Any, real: Any, email: str) -> Any:
     """``real`` acting as ``email``: owners and admins only, never above their own role."""
-    from clientnest_cli.store.repos import Users
-
     if ROLE_RANK[Role(real.role)] < ROLE_RANK[Role.ADMIN]:
         raise PermissionDenied(
             f"{real.email} is {real.role}; acting as someone else (--as) needs admin or above",
             hint="drop --as (and config's `user`): you act as your own database login",
         )
-    target = Users(session).by_email(email)
+    target = users.by_email(email)
     if target is None:
         raise NotFound(
             f"no user with email {email}",
@@ -82,15 +77,3 @@ def act_as(session: Session, real: User, email: str) -> User:
             f"{real.email} is {real.role} and cannot act as {target.email} ({target.role})"
         )
     return target
-
-
-def _owns_database(session: Session) -> bool:
-    from sqlalchemy import text
-
-    row = session.execute(
-        text(
-            "SELECT r.rolsuper OR d.datdba = r.oid FROM pg_roles r, pg_database d "
-            "WHERE r.rolname = session_user AND d.datname = current_database()"
-        )
-    ).scalar()
-    return bool(row)

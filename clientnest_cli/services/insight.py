@@ -14,11 +14,11 @@ import json
 import math
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.errors import BadInput, NotFound
 from clientnest_cli.services.analytics import Scope, _read, scope
+from clientnest_cli.services.insight_model import model_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
 
 FORMAT = 1
-MODEL_FILE = "engagement-model.bin"
 RETRAIN = "retrain with `analytics model train`"
 
 POST_COLUMNS = """
@@ -157,10 +156,6 @@ def training_scope(
 
 
 # --- the model file --------------------------------------------------------------
-
-
-def model_path(ctx: AppContext) -> Path:
-    return ctx.paths.data_dir / MODEL_FILE
 
 
 def _sklearn_version() -> str:

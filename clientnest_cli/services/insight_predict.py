@@ -136,25 +136,6 @@ def _followers(ctx: AppContext, account_id: int) -> float:
     return float(value) if value else math.nan
 
 
-def prediction_line(ctx: AppContext, post_id: int) -> str | None:
-    """One line for `post show`/`post create` when a model is kept; None otherwise."""
-    from clientnest_cli.errors import ClientNestError
-    from clientnest_cli.services.insight import model_path
-
-    if not model_path(ctx).exists():
-        return None
-    try:
-        a = predict_post(ctx, post_id)
-    except ClientNestError as exc:
-        return f"{exc.one_line()}"
-    by = "model" if a["by"] == "model" else f"{a['by'].replace('_', ' ')}: {a['reason']}"
-    typical = "unknown" if a["typical"] is None else f"{a['typical']:,.0f}"
-    return (
-        f"about {a['expected']:,.0f} interactions (80%: {a['low']:,.0f}–{a['high']:,.0f}; "
-        f"typical {typical}; by {by})"
-    )
-
-
 @dataclass
 class DraftPrediction:
     """The editor's prediction: one answer per target, or a note saying why there is none."""
@@ -175,7 +156,7 @@ def predict_draft(
     """``predict_text`` for a draft being written: never raises for the draft's
     problems (they become the note); without a model the note says what to run."""
     from clientnest_cli.errors import ClientNestError
-    from clientnest_cli.services.insight import model_path
+    from clientnest_cli.services.insight_model import model_path
 
     if not model_path(ctx).exists():
         return DraftPrediction(note=TRAIN_HINT)

@@ -9,14 +9,12 @@ able to lift a limit or skip an approval, so these values live in the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.domain.enums import Role, Tier
 from clientnest_cli.errors import BadInput
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from clientnest_cli.services.context import AppContext
 
 LIMITS = ("ai_tokens_per_month", "accounts", "scheduled_posts")
@@ -68,11 +66,12 @@ class Policy:
         return TierLimits(*(int(self.values[f"tiers.{known}.{limit}"]) for limit in LIMITS))
 
 
-def load(session: Session) -> Policy:
-    from clientnest_cli.store.repos import Policies
+def load(session: Any) -> Policy:
+    """The policy in ``session`` (an ORM session or a unit, store/units.py)."""
+    from clientnest_cli.store.units import unit_of
 
     values = dict(DEFAULTS)
-    values.update({k: v for k, v in Policies(session).all().items() if k in DEFAULTS})
+    values.update({k: v for k, v in unit_of(session).policy_values().items() if k in DEFAULTS})
     return Policy(values)
 
 

@@ -14,21 +14,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.domain.enums import ApprovalStatus, PostStatus, Role
 from clientnest_cli.domain.outgoing import MediaItem, OutgoingPost
 from clientnest_cli.domain.post_states import APPROVAL_REQUIRED
 from clientnest_cli.domain.text import normalise
 from clientnest_cli.errors import BadInput, LimitReached, NotFound, ValidationFailed
-from clientnest_cli.store.models import Post, PostMedia, SocialAccount
-from clientnest_cli.store.post_repos import Posts
+
+# pure checks shared with the reading commands (which do not import the ORM)
+from clientnest_cli.services.post_rules import check_parts, label, max_chars, media_items
+from clientnest_cli.store.units import unit_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from clientnest_cli.services.context import AppContext
-    from clientnest_cli.store.models import User
+    from clientnest_cli.store.models import Post, PostMedia, SocialAccount, User
 
 MAX_OCCURRENCES = 366
 _TAG = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*|/[A-Za-z][A-Za-z0-9-]*|!--)[^<>]*>")
@@ -130,26 +132,16 @@ def clean_category(category: str) -> str:
 # --- accounts, limits, approval ---------------------------------------------------
 
 
-def max_chars(account: SocialAccount) -> int | None:
-    value = (account.settings or {}).get("max_characters")
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+def resolve_targets(session: Any, refs: Sequence[str]) -> list[SocialAccount]:
+    """The target accounts, in ``session`` (an ORM session or a unit, store/units.py)."""
+    from clientnest_cli.services.account_refs import resolve_in
 
-
-def label(account: SocialAccount) -> str:
-    return f"{account.platform}:{account.handle}"
-
-
-def resolve_targets(session: Session, refs: Sequence[str]) -> list[SocialAccount]:
-    from clientnest_cli.services.accounts import resolve
-
+    accounts_repo = unit_of(session).accounts
     if not refs:
         raise BadInput("no target account", hint="name one with --to PLATFORM:HANDLE")
     accounts: list[SocialAccount] = []
     for ref in refs:
-        account = resolve(session, ref.strip())
+        account = resolve_in(accounts_repo, ref.strip())
         if any(a.id == account.id for a in accounts):
             raise BadInput(f"'{ref}' is named twice as a target")
         if account.status == "disabled":
@@ -161,11 +153,11 @@ def resolve_targets(session: Session, refs: Sequence[str]) -> list[SocialAccount
     return accounts
 
 
-def check_scheduled_limit(ctx: AppContext, session: Session, actor: User, adding: int) -> None:
+def check_scheduled_limit(ctx: AppContext, session: Any, actor: User, adding: int) -> None:
     if adding <= 0:
         return
     limit = ctx.policy(session).tier_limits(actor.tier).scheduled_posts
-    current = Posts(session).count_status(PostStatus.SCHEDULED)
+    current = unit_of(session).count_status(PostStatus.SCHEDULED)
     if current + adding > limit:
         raise LimitReached(
             f"the {actor.tier} tier allows {limit} scheduled posts; {current} are scheduled "
@@ -174,7 +166,7 @@ def check_scheduled_limit(ctx: AppContext, session: Session, actor: User, adding
         )
 
 
-def initial_approval(ctx: AppContext, session: Session, actor: User) -> str:
+def initial_approval(ctx: AppContext, session: Any, actor: User) -> str:
     """What a post (or a change) by ``actor`` starts as: the store's policy decides."""
     if ctx.policy(session).requires_approval(actor.role):
         return APPROVAL_REQUIRED
@@ -204,6 +196,8 @@ def bump_version(session: Session, post: Post, expected: int | None = None) -> N
     """Count a change to ``post``; with ``expected``, refuse if someone else changed
     it since that version was read (optimistic concurrency: nothing is merged)."""
     from sqlalchemy import update
+
+    from clientnest_cli.store.models import Post
 
     current = post.version or 1
     if expected is None:
@@ -252,23 +246,6 @@ def _parts(text: str, account: SocialAccount, draft: ComposeRequest) -> list[str
     return parts or [text]
 
 
-def check_parts(
-    account: SocialAccount, parts: Sequence[str], media: Sequence[MediaItem]
-) -> list[str]:
-    """Every violation of ``account``'s rules, as printable lines."""
-    from clientnest_cli.domain.rules import validate_content
-
-    found = []
-    for index, part in enumerate(parts):
-        where = label(account) + (f" part {index + 1}/{len(parts)}" if len(parts) > 1 else "")
-        for v in validate_content(
-            account.platform, part, media if index == 0 else (), max_chars=max_chars(account)
-        ):
-            over = f" ({v.over_by} over)" if v.over_by and "over" not in v.detail else ""
-            found.append(f"{where}: {v.rule} — {v.detail}{over}")
-    return found
-
-
 def inspect_media(pairs: Sequence[tuple[Path, str]]) -> list[MediaItem]:
     from clientnest_cli.services.media import inspect
 
@@ -297,9 +274,7 @@ def resolve_times(
     return times, " ".join(draft.every.split()).lower(), until
 
 
-def plan_compose(
-    ctx: AppContext, session: Session, actor: User, draft: ComposeRequest
-) -> ComposePlan:
+def plan_compose(ctx: AppContext, session: Any, actor: User, draft: ComposeRequest) -> ComposePlan:
     """Check everything about ``draft``; raise BadInput/ValidationFailed, write nothing."""
     accounts = resolve_targets(session, draft.targets)
     variants = _variants(draft, accounts)
@@ -348,38 +323,39 @@ def store_media(ctx: AppContext, media: Sequence[MediaItem]) -> list[str]:
 
 
 def add_media_rows(
-    session: Session, post_id: int, media: Sequence[MediaItem], names: Sequence[str]
+    session: Any, post_id: int, media: Sequence[MediaItem], names: Sequence[str]
 ) -> None:
-    posts = Posts(session)
+    unit = unit_of(session)
     for position, (item, name) in enumerate(zip(media, names, strict=True)):
-        posts.add_media(
-            PostMedia(
-                post_id=post_id,
-                position=position,
-                file=name,
-                original_name=item.path.name[:500],
-                alt_text=item.alt_text,
-                media_type=item.mime_type,
-                size=item.size,
-                sha256=item.sha256,
-            )
+        unit.add_media(
+            post_id=post_id,
+            position=position,
+            file=name,
+            original_name=item.path.name[:500],
+            alt_text=item.alt_text,
+            media_type=item.mime_type,
+            size=item.size,
+            sha256=item.sha256,
         )
 
 
 def write_plan(
     ctx: AppContext,
-    session: Session,
+    session: Any,
     actor: User,
     plan: ComposePlan,
     *,
     source_file: str = "",
     group_id: str | None = None,
 ) -> list[Post]:
-    """Write the posts of a checked plan: leads first, then their thread parts."""
-    posts = Posts(session)
+    """Write the posts of a checked plan: leads first, then their thread parts.
+
+    ``session``: an ORM session or a unit (store/units.py); the posts come back
+    as that store's rows."""
+    unit = unit_of(session)
     names = store_media(ctx, plan.media)
     group = group_id or uuid.uuid4().hex
-    approval = initial_approval(ctx, session, actor)
+    approval = initial_approval(ctx, unit, actor)
     written: list[Post] = []
     for when in plan.times or [None]:
         for target in plan.targets:
@@ -396,18 +372,16 @@ def write_plan(
                 "recurrence_until": plan.recurrence_until,
                 "created_by": actor.id,
             }
-            lead = posts.add(Post(content=target.parts[0], source_file=source_file, **common))
-            add_media_rows(session, lead.id or 0, plan.media, names)
+            lead = unit.add_post(content=target.parts[0], source_file=source_file, **common)
+            add_media_rows(unit, lead.id or 0, plan.media, names)
             written.append(lead)
             for position, part in enumerate(target.parts[1:], 1):
                 written.append(
-                    posts.add(
-                        Post(
-                            content=part,
-                            thread_parent_id=lead.id,
-                            thread_position=position,
-                            **common,
-                        )
+                    unit.add_post(
+                        content=part,
+                        thread_parent_id=lead.id,
+                        thread_position=position,
+                        **common,
                     )
                 )
     return written
@@ -416,8 +390,13 @@ def write_plan(
 def create_posts(ctx: AppContext, draft: ComposeRequest) -> list[Post]:
     """Validate ``draft`` for every target, then write one Post per account (and per
     thread part and occurrence), all sharing one ``group_id``. Leads come first in
-    each target's run; thread parts follow their lead."""
-    with ctx.store.session() as session:
+    each target's run; thread parts follow their lead.
+
+    Written through the thin store (store/lite.py): `post create` imports no ORM."""
+    from clientnest_cli.store.lite_repos import LiteUnit
+
+    with ctx.reading(write=True) as db:
+        session = LiteUnit(db)
         actor = ctx.require(session, Role.EDITOR, "creating posts")
         plan = plan_compose(ctx, session, actor, draft)
         check_scheduled_limit(ctx, session, actor, plan.post_count if plan.times else 0)
@@ -446,11 +425,11 @@ def create_posts(ctx: AppContext, draft: ComposeRequest) -> list[Post]:
 
 def describe_accounts(ctx: AppContext, account_ids: set[int]) -> tuple[str, dict[int, str]]:
     """The acting user's timezone and PLATFORM:HANDLE of each account id."""
-    from clientnest_cli.store.repos import Accounts
+    from clientnest_cli.store.lite_repos import LiteAccounts, LiteUsers
 
-    with ctx.store.session() as session:
-        tz = ctx.actor(session).timezone
-        accounts = Accounts(session)
+    with ctx.reading() as db:
+        tz = ctx.actor_in(LiteUsers(db)).timezone
+        accounts = LiteAccounts(db)
         labels = {}
         for account_id in account_ids:
             account = accounts.by_id(account_id)
@@ -459,27 +438,12 @@ def describe_accounts(ctx: AppContext, account_ids: set[int]) -> tuple[str, dict
 
 
 def get_post(session: Session, post_id: int) -> Post:
+    from clientnest_cli.store.post_repos import Posts
+
     post = Posts(session).by_id(post_id)
     if post is None:
         raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
     return post
-
-
-def media_items(media: Sequence[PostMedia], media_dir: Path | None = None) -> tuple[MediaItem, ...]:
-    if media_dir is None:
-        from clientnest_cli.paths import resolve_paths
-
-        media_dir = resolve_paths().media_dir
-    return tuple(
-        MediaItem(
-            path=media_dir / m.file,
-            mime_type=m.media_type,
-            size=m.size,
-            sha256=m.sha256,
-            alt_text=m.alt_text,
-        )
-        for m in sorted(media, key=lambda m: m.position)
-    )
 
 
 def outgoing_for(

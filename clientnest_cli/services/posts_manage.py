@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clientnest_cli.domain.enums import ApprovalStatus, PostStatus, Role
 from clientnest_cli.domain.post_states import (
     APPROVAL_REQUIRED,
     check_editable,
-    check_status,
     check_transition,
-    publishable_reason,
 )
 from clientnest_cli.errors import BadInput, ValidationFailed
 from clientnest_cli.services.posts import (
@@ -28,20 +25,17 @@ from clientnest_cli.services.posts import (
     clean_text,
     get_post,
     initial_approval,
-    label,
     media_items,
     with_hashtags,
 )
-from clientnest_cli.store.models import Post, PostMedia, PublishAttempt, SocialAccount
-from clientnest_cli.store.post_repos import PostFilter, Posts
-from clientnest_cli.store.repos import Accounts, Clients, Users
+from clientnest_cli.store.models import Post, PostMedia
+from clientnest_cli.store.post_repos import Posts
+from clientnest_cli.store.repos import Accounts
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from clientnest_cli.services.context import AppContext
-
-SORTS = ("created", "scheduled", "status")
 
 
 def family(session: Session, post: Post, group: bool) -> list[Post]:
@@ -61,156 +55,6 @@ def family(session: Session, post: Post, group: bool) -> list[Post]:
         members.append(lead)
         members += posts.thread_parts(lead.id or 0)
     return members
-
-
-# --- list ---------------------------------------------------------------------------
-
-
-@dataclass
-class PostRow:
-    post: Post
-    account: str
-    thread: bool  # starts a thread
-    thread_size: int = 0  # posts in its thread, lead included (0: not in a thread)
-
-
-@dataclass
-class PostList:
-    rows: list[PostRow]
-    tz_name: str
-
-
-def _day_bound(text: str, tz_name: str, end: bool) -> datetime:
-    """Start of a local day (``end``: start of the day after), or an exact time."""
-    from datetime import date, time, timedelta
-
-    from clientnest_cli.domain.clock import local_to_utc
-    from clientnest_cli.services.timeparse import parse_when
-
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        return parse_when(text, tz_name, allow_past=True)
-    if end:
-        day += timedelta(days=1)
-    return local_to_utc(datetime.combine(day, time(0)), tz_name)
-
-
-def list_posts(
-    ctx: AppContext,
-    *,
-    status: str | None = None,
-    account: str | None = None,
-    client: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    search: str | None = None,
-    sort: str = "created",
-    limit: int = 50,
-    offset: int = 0,
-) -> PostList:
-    """Posts, newest first (or by schedule/status); dates filter the scheduled time."""
-    from clientnest_cli.services.accounts import resolve
-
-    statuses = [check_status(s) for s in (status or "").split(",") if s.strip()]
-    if sort not in SORTS:
-        raise BadInput(f"unknown sort '{sort}'", hint=f"use one of: {', '.join(SORTS)}")
-    if not 1 <= limit <= 100_000:
-        raise BadInput("--limit must be between 1 and 100000")
-    with ctx.store.session() as session:
-        actor = ctx.actor(session)
-        tz = actor.timezone
-        account_id = resolve(session, account).id if account else None
-        client_id = None
-        if client:
-            found = Clients(session).by_name(client)
-            if found is None:
-                from clientnest_cli.errors import NotFound
-
-                raise NotFound(f"no client named '{client}'", hint="see `clientnest clients list`")
-            client_id = found.id
-        filters = PostFilter(
-            statuses=statuses,
-            account_id=account_id,
-            client_id=client_id,
-            scheduled_from=_day_bound(date_from, tz, False) if date_from else None,
-            scheduled_to=_day_bound(date_to, tz, True) if date_to else None,
-            search=(search or "").strip(),
-            sort=sort,
-            limit=limit,
-            offset=max(0, offset),
-        )
-        posts = Posts(session)
-        rows = posts.list(filters)
-        sizes = posts.thread_sizes([p.thread_parent_id or p.id or 0 for p, _, _ in rows])
-        return PostList(
-            [
-                PostRow(
-                    p,
-                    f"{pl}:{h}",
-                    (p.id or 0) in sizes,
-                    sizes.get(p.thread_parent_id or p.id or 0, 0),
-                )
-                for p, pl, h in rows
-            ],
-            tz,
-        )
-
-
-# --- show ---------------------------------------------------------------------------
-
-
-@dataclass
-class PostDetail:
-    post: Post
-    account: SocialAccount
-    tz_name: str
-    parts: list[Post]
-    siblings: list[tuple[Post, str]]
-    media: list[PostMedia]
-    violations: list[str]
-    reason: str | None  # why it would not publish; None = it would
-    attempts: list[PublishAttempt]
-    created_by: str = ""
-    approved_by: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-def post_detail(ctx: AppContext, post_id: int) -> PostDetail:
-    with ctx.store.session() as session:
-        actor = ctx.actor(session)
-        posts, accounts, users = Posts(session), Accounts(session), Users(session)
-        post = get_post(session, post_id)
-        account = accounts.by_id(post.account_id)
-        assert account is not None
-        parts = list(posts.thread_parts(post.id or 0))
-        media = list(posts.media(post.id or 0))
-        texts = [post.content, *[p.content for p in parts]]
-        violations = check_parts(account, texts, media_items(media, ctx.paths.media_dir))
-        siblings = []
-        for sib in posts.group_leads(post.group_id, limit=200):
-            if sib.id == post.id or (post.recurrence and sib.scheduled_at != post.scheduled_at):
-                continue
-            sib_account = accounts.by_id(sib.account_id)
-            siblings.append((sib, label(sib_account) if sib_account else "?"))
-        creator = users.by_id(post.created_by) if post.created_by else None
-        approver = users.by_id(post.approved_by) if post.approved_by else None
-        reason = publishable_reason(post)
-        if reason is None and violations:
-            reason = "its content breaks the platform's rules (see validation)"
-        return PostDetail(
-            post=post,
-            account=account,
-            tz_name=actor.timezone,
-            parts=parts,
-            siblings=siblings[:50],
-            media=media,
-            violations=violations,
-            reason=reason,
-            attempts=list(posts.attempts(post.id or 0)),
-            created_by=creator.email if creator else "",
-            approved_by=approver.email if approver else "",
-        )
 
 
 # --- edit ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ acted on alone: the thread's first post stands for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from clientnest_cli.domain.clock import local_to_utc, to_local
@@ -17,6 +17,7 @@ from clientnest_cli.domain.enums import PostStatus, Role
 from clientnest_cli.domain.post_states import check_transition
 from clientnest_cli.domain.recurrence import parse_days, parse_every, parse_times, weekly
 from clientnest_cli.errors import BadInput
+from clientnest_cli.services.calendar import until_date as _until_date
 from clientnest_cli.services.posts import (
     MAX_OCCURRENCES,
     back_to_approval,
@@ -58,18 +59,6 @@ def _now() -> datetime:
 
 
 # --- recurrence ------------------------------------------------------------------
-
-
-def _until_date(text: str, tz_name: str, now: datetime) -> date:
-    from clientnest_cli.services.timeparse import MAX_YEARS_AHEAD, parse_when
-
-    try:
-        found = date.fromisoformat(text.strip())
-    except ValueError:
-        return to_local(parse_when(text, tz_name, now=now, allow_past=True), tz_name).date()
-    if found.year > now.year + MAX_YEARS_AHEAD:
-        raise BadInput(f"--until {text} is more than {MAX_YEARS_AHEAD} years ahead")
-    return found
 
 
 def occurrences(
@@ -324,73 +313,3 @@ def queue_post(ctx: AppContext, post_id: int) -> Scheduled:
         back_to_approval(ctx, session, actor, members)
         ctx.audit(session, actor.email, "post.queue", "post", post.id, at=at.isoformat())
         return Scheduled(members, at, actor.timezone)
-
-
-# --- the calendar -------------------------------------------------------------------
-
-
-@dataclass
-class CalendarEntry:
-    post_id: int
-    account: str
-    at_utc: datetime
-    at_local: datetime
-    status: str
-    text: str
-    thread: bool
-
-
-@dataclass
-class Calendar:
-    view: str
-    first: date
-    last: date  # inclusive
-    tz_name: str
-    entries: list[CalendarEntry]
-
-
-def _range(view: str, day: date) -> tuple[date, date]:
-    if view == "month":
-        first = day.replace(day=1)
-        after = (first + timedelta(days=32)).replace(day=1)
-        return first, after - timedelta(days=1)
-    monday = day - timedelta(days=day.weekday())
-    return monday, monday + timedelta(days=6)
-
-
-def _midnight_utc(day: date, tz_name: str) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
-
-
-def calendar_data(
-    ctx: AppContext, view: str = "week", day: str | None = None, account_ref: str | None = None
-) -> Calendar:
-    from clientnest_cli.services.accounts import resolve
-
-    if view not in ("week", "month"):
-        raise BadInput(f"unknown calendar view '{view}'", hint="use --week or --month")
-    with ctx.store.session() as session:
-        actor = ctx.actor(session)
-        tz = actor.timezone
-        anchor = _until_date(day, tz, _now()) if day else to_local(_now(), tz).date()
-        first, last = _range(view, anchor)
-        account_id = resolve(session, account_ref).id if account_ref else None
-        rows = Posts(session).calendar(
-            _midnight_utc(first, tz), _midnight_utc(last + timedelta(days=1), tz), account_id
-        )
-        parts = Posts(session).thread_lead_ids([p.id or 0 for p, _, _ in rows])
-        entries = [
-            CalendarEntry(
-                post_id=post.id or 0,
-                account=f"{platform}:{handle}",
-                at_utc=post.scheduled_at,  # type: ignore[arg-type]
-                at_local=to_local(post.scheduled_at, tz),  # type: ignore[arg-type]
-                status=post.status,
-                text=post.content,
-                thread=(post.id or 0) in parts,
-            )
-            for post, platform, handle in rows
-        ]
-        return Calendar(view, first, last, tz, entries)

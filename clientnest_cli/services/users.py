@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from clientnest_cli.domain.enums import Role
@@ -129,12 +128,6 @@ def _free_login(session: Session, db_role: str, user: User | None = None) -> str
     if holder is not None and (user is None or holder.id != user.id):
         raise BadInput(f"the database login '{login}' is already mapped to {holder.email}")
     return login
-
-
-def list_users(ctx: AppContext) -> Sequence[User]:
-    with ctx.store.session() as session:
-        ctx.actor(session)
-        return Users(session).all()
 
 
 def get_user(session: Session, email: str) -> User:

@@ -37,21 +37,15 @@ def default_url(paths: Paths) -> str:
 
 def describe(url: str) -> str:
     """Where a URL points, without its password, for error messages."""
-    from sqlalchemy.engine import make_url
+    from clientnest_cli.store.lite import describe as describe_url
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return f"SQLite file {parsed.database}"
-    return f"PostgreSQL at {parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+    return describe_url(url)
 
 
 def _sqlite_path(url: str) -> Path | None:
-    from sqlalchemy.engine import make_url
+    from clientnest_cli.store.lite import sqlite_file
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return None
-    return None if parsed.database == ":memory:" else Path(parsed.database)
+    return sqlite_file(url)
 
 
 def check_sqlite_folder(path: Path, *, make_folder: bool) -> None:
@@ -142,7 +136,7 @@ def make_engine(url: str, *, for_reads: bool = False) -> Engine:
     )
 
 
-def _connect_error(url: str, exc: Exception) -> StoreError:
+def connect_error(url: str, exc: Exception) -> StoreError:
     reason = (
         str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
     )
@@ -163,7 +157,7 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except OperationalError as exc:
-        raise _connect_error(str(engine.url.render_as_string(hide_password=False)), exc) from exc
+        raise connect_error(str(engine.url.render_as_string(hide_password=False)), exc) from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read the store: {exc}") from exc
 
@@ -206,7 +200,7 @@ def check_schema(engine: Engine) -> None:
 
 
 def check_revision(revision: str | None) -> None:
-    """Refuse a store whose Alembic revision (None: no store) is not this code's."""
+    """Refuse a store whose Alembic revision is missing, behind or ahead of the code."""
     if revision is None:
         raise NotInitialised("ClientNest has no store yet", hint="run `clientnest init` first")
     if revision != SCHEMA_REVISION:
@@ -321,7 +315,7 @@ class Store:
                 session.rollback()
                 if self.read_only and "readonly" in str(getattr(exc, "orig", exc)):
                     raise read_only_error(self.url) from exc
-                raise _store_failure(self.url, exc) from exc
+                raise store_failure(self.url, exc) from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -332,10 +326,10 @@ class Store:
             self._read_engine.dispose()
 
 
-def _store_failure(url: str, exc: Exception) -> StoreError:
+def store_failure(url: str, exc: Exception) -> StoreError:
     text = str(getattr(exc, "orig", exc))
     if "readonly" in text or "read-only" in text:
         return StoreError(
             f"the store ({describe(url)}) is read-only", hint="fix the file's permissions"
         )
-    return _connect_error(url, exc)
+    return connect_error(url, exc)

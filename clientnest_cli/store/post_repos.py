@@ -23,37 +23,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-class PostFilter:
-    """What `post list` narrows by; every field optional."""
-
-    def __init__(
-        self,
-        *,
-        statuses: Sequence[str] = (),
-        account_id: int | None = None,
-        client_id: int | None = None,
-        scheduled_from: datetime | None = None,
-        scheduled_to: datetime | None = None,
-        search: str = "",
-        sort: str = "created",
-        limit: int = 50,
-        offset: int = 0,
-    ) -> None:
-        self.statuses = list(statuses)
-        self.account_id = account_id
-        self.client_id = client_id
-        self.scheduled_from = scheduled_from
-        self.scheduled_to = scheduled_to
-        self.search = search
-        self.sort = sort
-        self.limit = limit
-        self.offset = offset  # for paging (the TUI's posts table)
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class Posts:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -86,29 +55,6 @@ class Posts:
             .where(Post.thread_parent_id == lead_id)
             .order_by(col(Post.thread_position), col(Post.id))
         ).all()
-
-    def thread_lead_ids(self, post_ids: Sequence[int]) -> set[int]:
-        """Which of ``post_ids`` start a thread (have parts)."""
-        if not post_ids:
-            return set()
-        rows = self.s.exec(
-            select(Post.thread_parent_id)
-            .where(col(Post.thread_parent_id).in_(list(post_ids)))
-            .distinct()
-        ).all()
-        return {r for r in rows if r is not None}
-
-    def thread_sizes(self, lead_ids: Sequence[int]) -> dict[int, int]:
-        """How many posts (lead included) each thread started by ``lead_ids`` has;
-        leads without parts are left out."""
-        if not lead_ids:
-            return {}
-        rows = self.s.exec(
-            select(Post.thread_parent_id, func.count())
-            .where(col(Post.thread_parent_id).in_(list(lead_ids)))
-            .group_by(col(Post.thread_parent_id))
-        ).all()
-        return {lead: count + 1 for lead, count in rows if lead is not None}
 
     def group_leads(self, group_id: str, limit: int = 1000) -> Sequence[Post]:
         """The posts of a group that are not thread parts (siblings, occurrences)."""
@@ -148,52 +94,6 @@ class Posts:
             .where(PublishAttempt.post_id == post_id)
             .order_by(col(PublishAttempt.started_at), col(PublishAttempt.id))
         ).all()
-
-    def list(self, f: PostFilter) -> Sequence[tuple[Post, str, str]]:
-        """Posts with their account's platform and handle, in one query, LIMIT in SQL."""
-        query = select(Post, SocialAccount.platform, SocialAccount.handle).join(
-            SocialAccount, col(SocialAccount.id) == col(Post.account_id)
-        )
-        if f.statuses:
-            query = query.where(col(Post.status).in_(f.statuses))
-        if f.account_id is not None:
-            query = query.where(Post.account_id == f.account_id)
-        if f.client_id is not None:
-            query = query.where(SocialAccount.client_id == f.client_id)
-        if f.scheduled_from is not None:
-            query = query.where(col(Post.scheduled_at) >= f.scheduled_from)
-        if f.scheduled_to is not None:
-            query = query.where(col(Post.scheduled_at) < f.scheduled_to)
-        if f.search:
-            query = query.where(col(Post.content).ilike(f"%{_like_escape(f.search)}%", escape="\\"))
-        if f.sort == "scheduled":
-            query = query.order_by(
-                col(Post.scheduled_at).is_(None), col(Post.scheduled_at), col(Post.id)
-            )
-        elif f.sort == "status":
-            query = query.order_by(col(Post.status), col(Post.id).desc())
-        else:  # created: ids grow with creation time, so the primary key orders it
-            query = query.order_by(col(Post.id).desc())
-        return self.s.exec(query.limit(f.limit).offset(f.offset)).all()  # type: ignore[return-value]
-
-    def calendar(
-        self, start: datetime, end: datetime, account_id: int | None = None, limit: int = 5000
-    ) -> Sequence[tuple[Post, str, str]]:
-        """Thread leads with a time in [start, end), not canceled, with account names."""
-        query = (
-            select(Post, SocialAccount.platform, SocialAccount.handle)
-            .join(SocialAccount, col(SocialAccount.id) == col(Post.account_id))
-            .where(
-                col(Post.scheduled_at) >= start,
-                col(Post.scheduled_at) < end,
-                Post.status != "canceled",
-                col(Post.thread_parent_id).is_(None),
-            )
-        )
-        if account_id is not None:
-            query = query.where(Post.account_id == account_id)
-        query = query.order_by(col(Post.scheduled_at), col(Post.id)).limit(limit)
-        return self.s.exec(query).all()  # type: ignore[return-value]
 
     def export_rows(self, statuses: Sequence[str] = (), limit: int = 100_000) -> Sequence[Post]:
         query = select(Post).where(col(Post.thread_parent_id).is_(None))

@@ -7,10 +7,8 @@ metrics_repos.py. Services never build SQL themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_
 from sqlmodel import col, func, select
 
 from clientnest_cli.store.models import (
@@ -62,6 +60,28 @@ class Users:
 
     def any_login_mapped(self) -> bool:
         return self.s.exec(select(User.id).where(User.db_role != "").limit(1)).first() is not None
+
+    # --- team mode (PostgreSQL; services/identity.py) -------------------------------
+    @property
+    def dialect(self) -> str:
+        return self.s.get_bind().dialect.name
+
+    def login(self) -> str:
+        from sqlalchemy import text
+
+        return str(self.s.execute(text("SELECT session_user")).scalar())
+
+    def owns_database(self) -> bool:
+        from sqlalchemy import text
+
+        from clientnest_cli.store.lite_repos import OWNS_DATABASE
+
+        return bool(self.s.execute(text(OWNS_DATABASE)).scalar())
+
+    def map_login(self, user: User, login: str) -> None:
+        user.db_role = login
+        self.s.add(user)
+        self.s.flush()
 
     def set_tier_token_limit(self, tier: str, limit: int) -> int:
         """Every user on ``tier`` gets the new monthly AI token limit; how many."""
@@ -128,23 +148,6 @@ class Audit:
     def record(self, event: AuditEvent) -> None:
         self.s.add(event)
 
-    def list(
-        self, *, since: datetime | None = None, actor: str | None = None, limit: int = 100
-    ) -> Sequence[AuditEvent]:
-        query = select(AuditEvent)
-        if since is not None:
-            query = query.where(col(AuditEvent.created_at) >= since)
-        if actor:  # what they did, and what was done in their name ("A acting as B")
-            acting_as = col(AuditEvent.details)["acting_as"].as_string()
-            query = query.where(
-                or_(
-                    func.lower(AuditEvent.actor) == actor.lower(),
-                    func.lower(acting_as) == actor.lower(),
-                )
-            )
-        query = query.order_by(col(AuditEvent.created_at).desc(), col(AuditEvent.id).desc())
-        return self.s.exec(query.limit(limit)).all()
-
 
 class Accounts:
     def __init__(self, session: Session) -> None:
@@ -206,3 +209,38 @@ class Accounts:
 
 
 # --- posts and posting slots (issue 5) --------------------------------------
+
+
+class OrmUnit:
+    """What composing needs of the store, on an ORM session (see lite_repos.LiteUnit)."""
+
+    def __init__(self, session: Session) -> None:
+        from clientnest_cli.store.post_repos import Posts
+
+        self.s = session
+        self.users = Users(session)
+        self.accounts = Accounts(session)
+        self.posts = Posts(session)
+
+    @property
+    def dialect(self) -> str:
+        return self.users.dialect
+
+    def policy_values(self) -> dict[str, str]:
+        return Policies(self.s).all()
+
+    def count_status(self, status: str) -> int:
+        return self.posts.count_status(status)
+
+    def add_post(self, **values: Any) -> Any:
+        from clientnest_cli.store.models import Post
+
+        return self.posts.add(Post(**values))
+
+    def add_media(self, **values: Any) -> None:
+        from clientnest_cli.store.models import PostMedia
+
+        self.posts.add_media(PostMedia(**values))
+
+    def add_audit(self, **values: Any) -> None:
+        Audit(self.s).record(AuditEvent(**values))

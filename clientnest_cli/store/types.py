@@ -8,6 +8,10 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from clientnest_cli.store.values import fold_key, utcnow
+
+__all__ = ["UTCDateTime", "fold_key", "utcnow"]
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Store UTC; hand back aware UTC datetimes.
@@ -34,15 +38,3 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def fold_key(text: str) -> str:
-    """A case-insensitive lookup key: NFC, then Unicode casefold ("Ölmühle" →
-    "ölmühle", "Straße" → "strasse"); SQLite's lower() folds ASCII only."""
-    import unicodedata
-
-    return unicodedata.normalize("NFC", (text or "").strip()).casefold()

@@ -1,4 +1,4 @@
-"""Analytics reads on SQLite go through one plain sqlite3 connection (BENCH.md B6)."""
+"""Analytics reads on SQLite go through the thin store's sqlite3 connection (BENCH.md B6)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from clientnest_cli.store.sqlite_reader import bind, sqlite_file
+from clientnest_cli.store.sqlite_reader import bind
 from tests.analytics.conftest import UNTIL, Seeded
 from tests.helpers import cli, ok
 
@@ -34,13 +34,6 @@ def test_bind_expands_lists_and_writes_times_as_the_store_does() -> None:
     )  # fmt: skip
     assert text == "SELECT 1 WHERE a IN (:ids_0, :ids_1) AND t >= :start AND x::text = :name"
     assert values == {"ids_0": 3, "ids_1": 4, "start": "2026-03-29 01:30:00.000000", "name": "n"}
-
-
-def test_only_a_plain_sqlite_file_url_is_read_directly(tmp_path: Path) -> None:
-    assert sqlite_file(f"sqlite:///{tmp_path}/c.db") == tmp_path / "c.db"
-    assert sqlite_file("sqlite:///:memory:") is None
-    assert sqlite_file(f"sqlite:///file:{tmp_path}/c.db?mode=ro&uri=true") is None
-    assert sqlite_file("postgresql+psycopg://u@localhost/cn") is None
 
 
 def test_overview_on_sqlite_loads_no_sqlalchemy(seeded: Seeded) -> None:

@@ -45,7 +45,7 @@ class AccountsScreen(BaseScreen):
         )
 
     def refresh_data(self) -> None:
-        from clientnest_cli.services.accounts import list_accounts
+        from clientnest_cli.services.account_refs import list_accounts
 
         self.background(lambda: list(list_accounts(self.ctx)), self.show)
 

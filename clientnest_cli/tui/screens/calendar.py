@@ -21,7 +21,7 @@ from clientnest_cli.tui.text import STATUS_STYLE, plain
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from clientnest_cli.services.schedule import Calendar, CalendarEntry
+    from clientnest_cli.services.calendar import Calendar, CalendarEntry
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -63,7 +63,7 @@ class CalendarScreen(BaseScreen):
         self.query_one("#calendar", DataTable).focus()
 
     def refresh_data(self) -> None:
-        from clientnest_cli.services.schedule import calendar_data
+        from clientnest_cli.services.calendar import calendar_data
 
         anchor = self.anchor or getattr(self.app, "today", None)
         day = anchor.isoformat() if anchor else None

@@ -103,7 +103,7 @@ class EditorScreen(EditorAI, EditorPrediction, BaseScreen):
         self.load_budget()
 
     def load_targets(self) -> None:
-        from clientnest_cli.services.accounts import list_accounts
+        from clientnest_cli.services.account_refs import list_accounts
 
         self.background(lambda: list(list_accounts(self.ctx)), self.show_targets, group="targets")
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from clientnest_cli.services.post_activity import TargetActivity
-    from clientnest_cli.services.posts_manage import PostDetail, PostList
+    from clientnest_cli.services.post_reads import PostDetail, PostList
 
 PAGE = 200
 STATUSES = ("draft", "scheduled", "publishing", "published", "failed", "canceled")
@@ -90,7 +90,7 @@ class PostsScreen(BaseScreen):
         }
 
     def refresh_data(self) -> None:
-        from clientnest_cli.services.posts_manage import list_posts
+        from clientnest_cli.services.post_reads import list_posts
 
         filters, offset = self.filters(), self.page * PAGE
         self.background(
@@ -170,7 +170,7 @@ class PostsScreen(BaseScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is None:
             return
-        from clientnest_cli.services.posts_manage import post_detail
+        from clientnest_cli.services.post_reads import post_detail
 
         post_id = int(event.row_key.value)
         self.background(lambda: post_detail(self.ctx, post_id), self.show_detail, group="detail")
