@@ -22,11 +22,11 @@ class Budget:
 
 
 def budget(ctx: AppContext) -> Budget:
-    from clientnest_cli.services.ai_usage import current_month
+    from clientnest_cli.domain.ai_month import current_month, tokens_used
 
     with ctx.store.session(readonly=True) as session:
         user = ctx.actor(session)
-        used = user.ai_tokens_used if user.ai_usage_month == current_month() else 0
+        used = tokens_used(user, current_month())
         return Budget(max(0, user.ai_tokens_limit - used), user.ai_tokens_limit)
 
 

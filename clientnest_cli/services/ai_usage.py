@@ -21,11 +21,11 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.ai.failures import KEY_HINT, redact
 from clientnest_cli.ai.pricing import cost, estimate_tokens
+from clientnest_cli.domain.ai_month import current_month, month_bounds, tokens_used
 from clientnest_cli.errors import AIError, BadInput, ConfigError, LimitReached, NotFound
 from clientnest_cli.store.ai_repos import AIUsage
 from clientnest_cli.store.models import AIRequestLog
@@ -109,29 +109,6 @@ def make_client(ctx: AppContext, *, require_key: bool = True) -> ChatClient:
         timeout=settings.timeout_seconds,
         max_retries=settings.max_retries,
     )
-
-
-# --- months -------------------------------------------------------------------
-
-
-def current_month(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).strftime("%Y-%m")
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """[first instant, first instant of the next month) in UTC for "YYYY-MM"."""
-    try:
-        start = datetime.strptime(month.strip(), "%Y-%m").replace(tzinfo=UTC)
-    except ValueError:
-        raise BadInput(
-            f"{month!r} is not a month", hint="write it as YYYY-MM, e.g. 2025-03"
-        ) from None
-    end = (
-        start.replace(year=start.year + 1, month=1)
-        if start.month == 12
-        else start.replace(month=start.month + 1)
-    )
-    return start, end
 
 
 # --- metered calls --------------------------------------------------------------
@@ -350,7 +327,7 @@ def usage_report(
                 {
                     "user": person.email,
                     "tier": person.tier,
-                    "tokens_used": person.ai_tokens_used if person.ai_usage_month == month else 0,
+                    "tokens_used": tokens_used(person, month),
                     "tokens_limit": person.ai_tokens_limit,
                 }
             )

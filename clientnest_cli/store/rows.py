@@ -26,6 +26,7 @@ class UserRow:
     timezone: str
     created_at: datetime
     db_role: str
+    ai_usage_month: str
 
 
 @dataclass
