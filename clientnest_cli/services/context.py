@@ -5,6 +5,7 @@ Everything is loaded on first use, so a command pays only for what it touches.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -32,7 +33,8 @@ class AppContext:
         self.config_path = config_path
         self.acting_email = acting_email
         self._store: Store | None = None
-        self._lite: dict[int, LiteDB] = {}
+        self._lite: dict[threading.Thread, LiteDB] = {}  # the thin store, per thread
+        self._lite_lock = threading.Lock()
         # team mode: set when the real login acts as someone else (--as)
         self.real_email: str | None = None
         self.acting_as: str | None = None
@@ -169,16 +171,28 @@ class AppContext:
     def reading(self, *, write: bool = False) -> Iterator[LiteDB]:
         """A unit of work on the thin store (store/lite.py), for the commands
         that only read (or only add posts): no SQLAlchemy import."""
-        import threading
+        lite = self._lite_connection()
+        with lite.unit(write=write) as db:
+            yield db
 
-        key = threading.get_ident()  # one connection per thread (the TUI reads in workers)
-        lite = self._lite.get(key)
+    def _lite_connection(self) -> LiteDB:
+        """This thread's connection: one per thread (the TUI reads in workers); a
+        finished thread's is taken over, so workers that come and go (a poll every few
+        seconds) reuse one connection instead of opening one each."""
+        me = threading.current_thread()
+        with self._lite_lock:
+            lite = self._lite.get(me)
+            if lite is None:
+                done = next((t for t in self._lite if not t.is_alive()), None)
+                if done is not None:
+                    lite = self._lite[me] = self._lite.pop(done)
         if lite is None:
             from clientnest_cli.store.lite import LiteDB
 
-            lite = self._lite[key] = LiteDB.open(self.database_url)
-        with lite.unit(write=write) as db:
-            yield db
+            lite = LiteDB.open(self.database_url)  # not under the lock: it may wait
+            with self._lite_lock:
+                self._lite[me] = lite
+        return lite
 
     def policy(self, session: Any) -> Policy:
         """The team-wide policy held in the store (approval rules, tier limits)."""

@@ -74,10 +74,12 @@ def _row(post: PostRow, platform: str, handle: str) -> DueRow:
 def prepare(ctx: AppContext) -> None:
     """Open the thin store and load what ``dashboard`` needs (the TUI does this on a
     worker while Textual starts, so the first figures are not waiting for imports)."""
-    from clientnest_cli.store import lite_dashboard  # noqa: F401
+    from clientnest_cli.domain import ai_month  # noqa: F401
+    from clientnest_cli.store import lite_dashboard, lite_repos  # noqa: F401
 
     with ctx.reading():
-        pass  # opening it (and checking its schema) is the point
+        pass  # opening it (and checking its schema) is the point: the dashboard's
+        # worker takes this connection over once this worker's thread has finished
 
 
 def dashboard(ctx: AppContext, now: datetime | None = None, limit: int = 8) -> Dashboard:

@@ -115,3 +115,24 @@ def test_every_figure_on_sqlite_and_postgresql(both: dict[str, int]) -> None:
         (sooner, "x:acme", NOW + timedelta(hours=1)),
         (later, "x:acme", NOW + timedelta(hours=2)),
     ]
+
+
+def test_polling_workers_share_one_connection(accounts) -> None:  # type: ignore[no-untyped-def]
+    """Each poll runs on a new worker thread: it takes over the finished one's
+    connection to the thin store instead of opening (and keeping) another."""
+    import threading
+
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.services.dashboard import dashboard, prepare
+
+    ctx = AppContext()
+    try:
+        for work in (prepare, dashboard, dashboard):
+            worker = threading.Thread(target=work, args=(ctx,))
+            worker.start()
+            worker.join()
+        opened = list(ctx._lite.values())
+        assert len(opened) == 1 and dashboard(ctx).scheduled == 0
+        assert ctx._lite[threading.current_thread()] is opened[0]
+    finally:
+        ctx.close()
