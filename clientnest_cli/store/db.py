@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # The newest migration; a test checks it equals Alembic's head.
-SCHEMA_REVISION = "0013_s13"
+SCHEMA_REVISION = "0009_dashboard_indexes"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

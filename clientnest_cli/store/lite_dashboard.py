@@ -1,6 +1,6 @@
 """The TUI dashboard's reads on the thin store (store/lite.py): counts, the next and
 latest posts, followers now and their snapshots. Each query reads through an index
-(migration 0013), so the dashboard stays quick on a 100,000-post store."""
+(migration 0009), so the dashboard stays quick on a 100,000-post store."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ through ``ix_post_due`` (status, scheduled_at). ``ix_post_published``
 order. ``ix_stats_captured`` lets the followers chart read the last week of
 account snapshots without a scan.
 
-Revision ID: 0013_s13
+Revision ID: 0009_dashboard_indexes
 Revises: 0008_casefold_keys
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0013_s13"
+revision = "0009_dashboard_indexes"
 down_revision = "0008_casefold_keys"
 branch_labels = None
 depends_on = None
