@@ -5,6 +5,7 @@ Everything is loaded on first use, so a command pays only for what it touches.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,9 +161,7 @@ class AppContext:
         from clientnest_cli.store.models import AuditEvent
         from clientnest_cli.store.repos import Audit
 
-        if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():
-            # the audit actor is always the real one: "A acting as B"
-            actor, details = self.real_email, {**details, "acting_as": self.acting_as}
+        actor, details = self._audit_actor(actor, details)
         Audit(session).record(
             AuditEvent(
                 actor=actor,
@@ -172,6 +171,41 @@ class AppContext:
                 details=details,
             )
         )
+
+    def audit_many(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        object_type: str,
+        events: Iterable[tuple[Any, dict[str, Any]]],
+    ) -> None:
+        """``audit`` for many objects, ``(object id, details)`` each, in one INSERT."""
+        from clientnest_cli.store.models import AuditEvent
+        from clientnest_cli.store.types import utcnow
+
+        now = utcnow()
+        rows = []
+        for object_id, details in events:
+            who, details = self._audit_actor(actor, details)
+            rows.append(
+                dict(
+                    actor=who,
+                    action=action,
+                    object_type=object_type,
+                    object_id=str(object_id),
+                    details=details,
+                    created_at=now,
+                )
+            )
+        if rows:
+            session.execute(AuditEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+
+    def _audit_actor(self, actor: str, details: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():
+            # the audit actor is always the real one: "A acting as B"
+            return self.real_email, {**details, "acting_as": self.acting_as}
+        return actor, details
 
     def close(self) -> None:
         if self._store is not None:
