@@ -34,16 +34,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from clientnest_cli.domain.outgoing import OutgoingPost, PublishedRef
+from clientnest_cli.domain.outgoing import PublishedRef
 from clientnest_cli.domain.retry import backoff_seconds
 from clientnest_cli.errors import ClientNestError, PlatformError, StoreError
 from clientnest_cli.services.publish_checks import UNKNOWN_REASON as UNKNOWN_REASON
 from clientnest_cli.services.publish_checks import OutcomeChecks
 from clientnest_cli.services.publish_fence import Fence, LeaseLost
+from clientnest_cli.services.publish_jobs import _Job, load_jobs
 from clientnest_cli.services.publish_recorder import Published, Recorder, Renewal
 from clientnest_cli.services.rate_limit import SendLimiter
 from clientnest_cli.store.claims import Claims
-from clientnest_cli.store.models import Post, SocialAccount
+from clientnest_cli.store.models import SocialAccount
 from clientnest_cli.store.types import utcnow
 
 if TYPE_CHECKING:
@@ -81,16 +82,6 @@ class Report:
             + len(self.deferred)
             + len(self.checking)
         )
-
-
-@dataclass
-class _Job:
-    """Everything one send needs, read in one short transaction."""
-
-    post: Post
-    account: SocialAccount
-    outgoing: OutgoingPost
-    attempt_id: int = 0  # the attempt the claim opened
 
 
 class Publisher(OutcomeChecks):
@@ -229,26 +220,8 @@ class Publisher(OutcomeChecks):
         return self._load_all([post_id]).get(post_id)
 
     def _load_all(self, ids: list[int]) -> dict[int, _Job]:
-        """The claimed posts we still hold, with their accounts, media, thread parents
-        and open attempts: one read transaction, one query per table."""
-        from clientnest_cli.services.posts import outgoing_for
-
-        with self.ctx.store.session(readonly=True) as session:
-            batch = Claims(session).load_batch(ids)
-        jobs = {}
-        media_dir = self.ctx.paths.media_dir
-        for post_id in ids:
-            post = batch.posts.get(post_id)
-            if post is None or post.status != "publishing" or post.lease_owner != self.worker_id:
-                continue
-            outgoing = outgoing_for(post, batch.media.get(post_id, ()), media_dir)
-            previous = batch.previous_part(post)
-            if previous is not None:
-                root = batch.threads.get((post.thread_parent_id or 0, 0))
-                outgoing = _replace(outgoing, reply_to=_ref(previous), root=_ref(root or previous))
-            account = batch.accounts[post.account_id]
-            jobs[post_id] = _Job(post, account, outgoing, batch.attempts.get(post_id, 0))
-        return jobs
+        """The claimed posts we still hold, ready to send (services/publish_jobs.py)."""
+        return load_jobs(self.ctx.store, self.ctx.paths.media_dir, self.worker_id, ids)
 
     def _send(
         self, job: _Job | int, report: Report, pending: list[Published] | None = None
@@ -542,16 +515,6 @@ class Publisher(OutcomeChecks):
 def _may_have_landed(exc: PlatformError) -> bool:
     """A 5xx answer to a send: the platform may have stored it before failing."""
     return exc.kind == "retryable" and exc.status is not None and exc.status >= 500
-
-
-def _ref(post: Post) -> PublishedRef:
-    return PublishedRef(post.platform_post_id, post.platform_url, dict(post.platform_extra or {}))
-
-
-def _replace(outgoing: OutgoingPost, **changes: object) -> OutgoingPost:
-    from dataclasses import replace
-
-    return replace(outgoing, **changes)  # type: ignore[arg-type]
 
 
 def _pool_limits(concurrency: int) -> httpx.Limits:

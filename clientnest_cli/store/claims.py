@@ -36,7 +36,7 @@ class Batch:
     attempts: dict[int, int]
 
     def previous_part(self, post: Post) -> Post | None:
-        """As ``Claims.previous_part``: the lead for part 1, else the part before."""
+        """The part a thread part replies to: the lead for part 1, else the part before."""
         lead = post.thread_parent_id
         if lead is None:
             return None
@@ -160,20 +160,6 @@ class Claims:
         ).all()
         return {post_id: attempt_id for post_id, attempt_id in rows}
 
-    def open_attempt(self, post_id: int) -> int:
-        """The id of the post's newest attempt that has no outcome yet."""
-        from sqlalchemy import func
-
-        return (
-            self.s.execute(
-                select(func.max(PublishAttempt.id)).where(
-                    PublishAttempt.post_id == post_id,
-                    PublishAttempt.finished_at.is_(None),  # type: ignore[union-attr]
-                )
-            ).scalar_one_or_none()
-            or 0
-        )
-
     def claim_one(
         self, post_id: int, owner: str, now: datetime, lease: timedelta, attempt_by: str = ""
     ) -> bool:
@@ -239,10 +225,6 @@ class Claims:
         values.setdefault("lease_owner", "")
         values.setdefault("lease_expires_at", None)
         stmt = update(Post).where(self._owned(post_id, owner)).values(**values)
-        return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
-
-    def extend(self, post_id: int, owner: str, until: datetime) -> bool:
-        stmt = update(Post).where(self._owned(post_id, owner)).values(lease_expires_at=until)
         return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
 
     def end_attempts(self, finished: datetime, outcomes: Sequence[tuple[int, str]]) -> None:
@@ -311,18 +293,6 @@ class Claims:
             .returning(Post.id)
         )
         return {row[0] for row in self.s.execute(stmt).all()}
-
-    def previous_part(self, post: Post) -> Post | None:
-        if post.thread_parent_id is None:
-            return None
-        if post.thread_position <= 1:
-            return self.s.get(Post, post.thread_parent_id)
-        return self.s.execute(
-            select(Post).where(
-                Post.thread_parent_id == post.thread_parent_id,
-                Post.thread_position == post.thread_position - 1,
-            )
-        ).scalar_one_or_none()
 
     def start_attempt(self, post_id: int, daemon_id: str, started: datetime) -> int:
         attempt = PublishAttempt(post_id=post_id, daemon_id=daemon_id, started_at=started)
