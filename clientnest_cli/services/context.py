@@ -6,7 +6,7 @@ Everything is loaded on first use, so a command pays only for what it touches.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +17,8 @@ from clientnest_cli.errors import BadInput, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from sqlmodel import Session
 
     from clientnest_cli.config import Settings
     from clientnest_cli.config_file import StoreKeys
@@ -222,9 +224,7 @@ class AppContext:
         """Record an audit event in ``session`` (an ORM session or a unit)."""
         from clientnest_cli.store.units import unit_of
 
-        if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():
-            # the audit actor is always the real one: "A acting as B"
-            actor, details = self.real_email, {**details, "acting_as": self.acting_as}
+        actor, details = self._audit_actor(actor, details)
         unit_of(session).add_audit(
             actor=actor,
             action=action,
@@ -232,6 +232,41 @@ class AppContext:
             object_id=str(object_id),
             details=details,
         )
+
+    def audit_many(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        object_type: str,
+        events: Iterable[tuple[Any, dict[str, Any]]],
+    ) -> None:
+        """``audit`` for many objects, ``(object id, details)`` each, in one INSERT."""
+        from clientnest_cli.store.models import AuditEvent
+        from clientnest_cli.store.types import utcnow
+
+        now = utcnow()
+        rows = []
+        for object_id, details in events:
+            who, details = self._audit_actor(actor, details)
+            rows.append(
+                dict(
+                    actor=who,
+                    action=action,
+                    object_type=object_type,
+                    object_id=str(object_id),
+                    details=details,
+                    created_at=now,
+                )
+            )
+        if rows:
+            session.execute(AuditEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+
+    def _audit_actor(self, actor: str, details: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():
+            # the audit actor is always the real one: "A acting as B"
+            return self.real_email, {**details, "acting_as": self.acting_as}
+        return actor, details
 
     def close(self) -> None:
         while self._lite:

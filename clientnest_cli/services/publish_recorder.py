@@ -1,4 +1,5 @@
-"""Recording successful sends: one writer, batched transactions.
+"""Recording successful sends, and renewing leases right before sends: one writer
+each, batched transactions.
 
 Used by services/publisher.py; see ``Recorder``.
 """
@@ -11,12 +12,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from clientnest_cli.domain.outgoing import PublishedRef
 from clientnest_cli.errors import StoreError
 
 log = logging.getLogger("clientnest.publish")
+
+
+class _Item(Protocol):
+    done: bool
+    error: StoreError | None
+    ready: threading.Event
+
+
+T = TypeVar("T", bound=_Item)
 
 
 @dataclass
@@ -30,15 +40,27 @@ class Published:
     ready: threading.Event = field(default_factory=threading.Event)
 
 
-class Recorder:
-    """One writer for successful sends.
+@dataclass
+class Renewal:
+    """A lease renewal asked for right before a send; ``renewed_at`` is the writer's
+    monotonic time taken before the renewal was written (the fence's start)."""
+
+    post_id: int
+    renewed_at: float = 0.0
+    done: bool = False
+    error: StoreError | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
+
+
+class Recorder(Generic[T]):
+    """One writer for successful sends (and another for lease renewals).
 
     Sixteen sending threads each committing their own outcome queue on the
     store's write lock (SQLite has one) and convoy on the GIL. Senders hand
-    their result here and wait; one thread writes whatever has queued up in a
-    single transaction. A sender still returns only after its post is
-    recorded, so nothing about exactly-once changes: a crash before the write
-    leaves the post `publishing`, for reconciliation. While the store is away
+    their result here; one thread writes whatever has queued up in a single
+    transaction. A batch of sends (``Publisher._send_all``) returns only after
+    each of its posts is recorded, so nothing about exactly-once changes: a
+    crash before the write leaves the post `publishing`, for reconciliation. While the store is away
     the batch is retried for ``patience`` seconds.
     """
 
@@ -46,20 +68,25 @@ class Recorder:
 
     def __init__(
         self,
-        write: Callable[[list[Published]], list[bool]],
+        write: Callable[[list[T]], list[bool]],
         patience: float,
         stopping: threading.Event,
+        name: str = "recorder",
     ) -> None:
         self._write = write
         self._patience = patience
         self._stopping = stopping
-        self._queue: queue.Queue[Published | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="publish-recorder", daemon=True)
+        self._queue: queue.Queue[T | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=f"publish-{name}", daemon=True)
         self._thread.start()
 
-    def record(self, item: Published) -> bool:
+    def submit(self, item: T) -> T:
+        """Queue ``item`` without waiting; ``item.ready`` is set once it is written."""
         self._queue.put(item)
-        item.ready.wait()
+        return item
+
+    def record(self, item: T) -> bool:
+        self.submit(item).ready.wait()
         if item.error is not None:
             raise item.error
         return item.done
@@ -85,7 +112,7 @@ class Recorder:
                 batch.append(more)
             self._settle(batch)
 
-    def _settle(self, batch: list[Published]) -> None:
+    def _settle(self, batch: list[T]) -> None:
         deadline = time.monotonic() + self._patience
         while True:
             try:

@@ -34,16 +34,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from clientnest_cli.domain.outgoing import OutgoingPost, PublishedRef
+from clientnest_cli.domain.outgoing import PublishedRef
 from clientnest_cli.domain.retry import backoff_seconds
 from clientnest_cli.errors import ClientNestError, PlatformError, StoreError
 from clientnest_cli.services.publish_checks import UNKNOWN_REASON as UNKNOWN_REASON
 from clientnest_cli.services.publish_checks import OutcomeChecks
 from clientnest_cli.services.publish_fence import Fence, LeaseLost
-from clientnest_cli.services.publish_recorder import Published, Recorder
+from clientnest_cli.services.publish_jobs import _Job, load_jobs
+from clientnest_cli.services.publish_recorder import Published, Recorder, Renewal
 from clientnest_cli.services.rate_limit import SendLimiter
 from clientnest_cli.store.claims import Claims
-from clientnest_cli.store.models import Post, SocialAccount
+from clientnest_cli.store.models import SocialAccount
 from clientnest_cli.store.types import utcnow
 
 if TYPE_CHECKING:
@@ -83,16 +84,6 @@ class Report:
         )
 
 
-@dataclass
-class _Job:
-    """Everything one send needs, read in one short transaction."""
-
-    post: Post
-    account: SocialAccount
-    outgoing: OutgoingPost
-    attempt_id: int = 0  # the attempt the claim opened
-
-
 class Publisher(OutcomeChecks):
     """One per process; safe to share between threads."""
 
@@ -123,12 +114,16 @@ class Publisher(OutcomeChecks):
             event_hooks={"request": [self.fence.request_hook]},
         )
         self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="publish")
-        self._recorder = Recorder(
+        self._recorder: Recorder[Published] = Recorder(
             self._write_published, self.lease.total_seconds() / 2, self.stopping
+        )
+        self._renewer: Recorder[Renewal] = Recorder(
+            self._write_renewals, self.lease.total_seconds() / 2, self.stopping, "renewer"
         )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        self._renewer.close()
         self._recorder.close()
         self._http.close()
 
@@ -181,15 +176,38 @@ class Publisher(OutcomeChecks):
 
     def _send_all(self, ids: Iterable[int]) -> Report:
         report = Report()
-        futures = [self._pool.submit(self._send_safely, post_id, report) for post_id in ids]
+        ids = list(ids)
+        if not ids:
+            return report
+        jobs = self._load_all(ids)
+        lost = [post_id for post_id in ids if post_id not in jobs]
+        report.lost_lease.extend(lost)
+        pending: list[Published] = []  # sent, being recorded: senders move on meanwhile
+        futures = [
+            self._pool.submit(self._send_safely, job, report, pending) for job in jobs.values()
+        ]
         for future in futures:
             future.result()
+        for item in pending:
+            self._collect(item, report)
         return report
 
+    def _collect(self, item: Published, report: Report) -> None:
+        """Wait until a sent post is recorded (see ``_send``)."""
+        item.ready.wait()
+        post_id = item.job.post.id or 0
+        if item.error is not None:  # as _send_safely: reconciliation finds out later
+            log.warning("store unavailable while sending post %s: %s", post_id, item.error.message)
+        else:
+            (report.published if item.done else report.lost_lease).append(post_id)
+
     # --- one post ------------------------------------------------------------
-    def _send_safely(self, post_id: int, report: Report) -> None:
+    def _send_safely(
+        self, job: _Job, report: Report, pending: list[Published] | None = None
+    ) -> None:
+        post_id = job.post.id or 0
         try:
-            self._send(post_id, report)
+            self._send(job, report, pending)
         except StoreError as exc:
             # The store went away mid-send: the lease will expire and the
             # reconciler will find out what happened. Nothing is lost.
@@ -198,31 +216,28 @@ class Publisher(OutcomeChecks):
             log.exception("unexpected error while sending post %s", post_id)
 
     def _load(self, post_id: int) -> _Job | None:
-        from clientnest_cli.services.posts import outgoing_for
-        from clientnest_cli.store.post_repos import Posts
+        """One claimed post's job (reconciliation), or None if we no longer hold it."""
+        return self._load_all([post_id]).get(post_id)
 
-        with self.ctx.store.session(readonly=True) as session:
-            post = session.get(Post, post_id)
-            if post is None or post.status != "publishing" or post.lease_owner != self.worker_id:
-                return None
-            account = session.get(SocialAccount, post.account_id)
-            assert account is not None
-            outgoing = outgoing_for(post, Posts(session).media(post_id), self.ctx.paths.media_dir)
-            claims = Claims(session)
-            previous = claims.previous_part(post)
-            root = session.get(Post, post.thread_parent_id) if post.thread_parent_id else None
-            attempt_id = claims.open_attempt(post_id)
-        if previous is not None:
-            outgoing = _replace(outgoing, reply_to=_ref(previous), root=_ref(root or previous))
-        return _Job(post, account, outgoing, attempt_id)
+    def _load_all(self, ids: list[int]) -> dict[int, _Job]:
+        """The claimed posts we still hold, ready to send (services/publish_jobs.py)."""
+        return load_jobs(self.ctx.store, self.ctx.paths.media_dir, self.worker_id, ids)
 
-    def _send(self, post_id: int, report: Report) -> None:
+    def _send(
+        self, job: _Job | int, report: Report, pending: list[Published] | None = None
+    ) -> None:
+        """Send one claimed post (its loaded job, or its id) and settle its outcome. With
+        ``pending`` a success is handed to the recorder without waiting; the caller
+        collects it."""
         from clientnest_cli.services import tokens
 
-        job = self._load(post_id)
-        if job is None:
-            report.lost_lease.append(post_id)
-            return
+        if isinstance(job, int):
+            loaded = self._load(job)
+            if loaded is None:
+                report.lost_lease.append(job)
+                return
+            job = loaded
+        post_id = job.post.id or 0
         if self.stopping.is_set():  # shutting down: release the claim, send nothing
             self._defer(job, 0.0, report)
             return
@@ -247,23 +262,36 @@ class Publisher(OutcomeChecks):
             log.exception("adapter crashed publishing post %s", post_id)
             self._settle_unknown(job, attempt_id, f"{type(exc).__name__}: {exc}", report)
         else:
-            self._record_published(job, attempt_id, ref, report)
+            if pending is None:
+                self._record_published(job, attempt_id, ref, report)
+            else:
+                pending.append(self._recorder.submit(Published(job, attempt_id, ref, "ok")))
 
     def _publish(self, adapter: Adapter, job: _Job) -> PublishedRef:
         """Renew the lease right before the write, then send only within the fence's
         budget. Loading credentials, a token refresh or a full pool can outlast the
         lease; by then another publisher may have reconciled the post and sent it,
         so sending now would be twice (see publish_fence.py)."""
-        renewed_at = time.monotonic()
-        with self.ctx.store.session() as session:
-            held = Claims(session).extend(job.post.id or 0, self.worker_id, utcnow() + self.lease)
-        if not held:
+        renewal = Renewal(job.post.id or 0)
+        if not self._renewer.record(renewal):  # batched with other senders' renewals
             raise LeaseLost("another publisher took the post over before it was sent")
         try:
-            self.fence.arm(renewed_at)  # checked again right before each request goes out
+            self.fence.arm(renewal.renewed_at)  # checked again right before each request
             return adapter.publish(job.outgoing)
         finally:
             self.fence.disarm()
+
+    def _write_renewals(self, items: list[Renewal]) -> list[bool]:
+        """One guarded UPDATE renews every queued lease we still hold; the fence of each
+        starts before the write, so it ends before the lease the store records."""
+        renewed_at = time.monotonic()
+        with self.ctx.store.session() as session:
+            held = Claims(session).extend_many(
+                [item.post_id for item in items], self.worker_id, utcnow() + self.lease
+            )
+        for item in items:
+            item.renewed_at = renewed_at
+        return [item.post_id in held for item in items]
 
     def _release_unsent(self, job: _Job, attempt_id: int, why: str, report: Report) -> None:
         """Nothing was sent: end the attempt; if the post is still ours, queue it again."""
@@ -400,31 +428,42 @@ class Publisher(OutcomeChecks):
         (report.published if done else report.lost_lease).append(job.post.id or 0)
 
     def _write_published(self, items: list[Published]) -> list[bool]:
-        """One transaction for a batch of successes; each row still guarded by our lease."""
+        """One transaction for a batch of successes, one statement per table; each
+        post's row still guarded by our lease."""
         now = utcnow()
-        results = []
         with self.ctx.store.session() as session:
             claims = Claims(session)
-            for item in items:
-                claims.end_attempt(item.attempt_id, now, item.outcome, None, "")
-                done = claims.finish(
-                    item.job.post.id or 0,
-                    self.worker_id,
-                    status="published",
-                    published_at=now,
-                    platform_post_id=item.ref.platform_post_id,
-                    platform_url=item.ref.url,
-                    platform_extra=dict(item.ref.extra),
-                    last_error="",
-                )
-                if done:
-                    self.ctx.audit(
-                        session, self.actor, "post.published", "post", item.job.post.id,
-                        platform=item.job.account.platform,
-                        platform_post_id=item.ref.platform_post_id,
-                    )  # fmt: skip
-                results.append(done)
-        return results
+            claims.end_attempts(now, [(item.attempt_id, item.outcome) for item in items])
+            held = claims.finish_published(
+                self.worker_id,
+                now,
+                {
+                    item.job.post.id or 0: (
+                        item.ref.platform_post_id,
+                        item.ref.url,
+                        dict(item.ref.extra),
+                    )
+                    for item in items
+                },
+            )
+            self.ctx.audit_many(
+                session,
+                self.actor,
+                "post.published",
+                "post",
+                (
+                    (
+                        item.job.post.id,
+                        {
+                            "platform": item.job.account.platform,
+                            "platform_post_id": item.ref.platform_post_id,
+                        },
+                    )
+                    for item in items
+                    if item.job.post.id in held
+                ),
+            )
+        return [item.job.post.id in held for item in items]
 
     def fail_unusable_accounts(self, report: Report | None = None) -> Report:
         """Due posts of accounts that need re-auth or were disconnected fail, saying why."""
@@ -476,16 +515,6 @@ class Publisher(OutcomeChecks):
 def _may_have_landed(exc: PlatformError) -> bool:
     """A 5xx answer to a send: the platform may have stored it before failing."""
     return exc.kind == "retryable" and exc.status is not None and exc.status >= 500
-
-
-def _ref(post: Post) -> PublishedRef:
-    return PublishedRef(post.platform_post_id, post.platform_url, dict(post.platform_extra or {}))
-
-
-def _replace(outgoing: OutgoingPost, **changes: object) -> OutgoingPost:
-    from dataclasses import replace
-
-    return replace(outgoing, **changes)  # type: ignore[arg-type]
 
 
 def _pool_limits(concurrency: int) -> httpx.Limits:

@@ -10,18 +10,41 @@ taken over (it was too slow, or presumed dead) cannot overwrite the outcome.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
-from clientnest_cli.store.models import Post, PublishAttempt, SocialAccount
+from clientnest_cli.store.models import Post, PostMedia, PublishAttempt, SocialAccount
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
 CLAIMABLE_APPROVALS = ("not_required", "approved")
+
+
+@dataclass
+class Batch:
+    """A claimed batch's rows: posts, their accounts, media, thread rows, open attempts."""
+
+    posts: dict[Any, Post]
+    accounts: dict[Any, SocialAccount]
+    media: dict[int, list[PostMedia]]
+    threads: dict[tuple[int, int], Post]
+    attempts: dict[int, int]
+
+    def previous_part(self, post: Post) -> Post | None:
+        """The part a thread part replies to: the lead for part 1, else the part before."""
+        lead = post.thread_parent_id
+        if lead is None:
+            return None
+        if post.thread_position <= 1:
+            return self.threads.get((lead, 0))
+        return self.threads.get((lead, post.thread_position - 1))
+
+
 _prev = aliased(Post)
 
 
@@ -89,25 +112,53 @@ class Claims:
         )
         ids = [row[0] for row in self.s.execute(stmt).all()]
         if attempt_by and ids:
-            self.s.add_all(
-                PublishAttempt(post_id=post_id, daemon_id=attempt_by, started_at=now)
-                for post_id in ids
+            self.s.execute(
+                insert(PublishAttempt),
+                [dict(post_id=post_id, daemon_id=attempt_by, started_at=now) for post_id in ids],
             )
         return ids
 
-    def open_attempt(self, post_id: int) -> int:
-        """The id of the post's newest attempt that has no outcome yet."""
+    def load_batch(self, ids: Sequence[int]) -> Batch:
+        """Everything a claimed batch needs to be sent, one query per table."""
+        posts = {p.id: p for p in self.s.execute(select(Post).where(Post.id.in_(ids))).scalars()}  # type: ignore[union-attr]
+        account_ids = {p.account_id for p in posts.values()}
+        accounts = {
+            a.id: a
+            for a in self.s.execute(
+                select(SocialAccount).where(SocialAccount.id.in_(account_ids))  # type: ignore[union-attr]
+            ).scalars()
+        }
+        media: dict[int, list[PostMedia]] = {}
+        for m in self.s.execute(
+            select(PostMedia).where(PostMedia.post_id.in_(ids)).order_by(PostMedia.position)  # type: ignore[attr-defined,arg-type]
+        ).scalars():
+            media.setdefault(m.post_id, []).append(m)
+        return Batch(posts, accounts, media, self._thread_rows(posts), self.open_attempts(ids))
+
+    def _thread_rows(self, posts: dict[Any, Post]) -> dict[tuple[int, int], Post]:
+        """The leads and parts of the batch's threads, by (lead id, position); a lead is
+        at (its id, 0)."""
+        leads = {p.thread_parent_id for p in posts.values() if p.thread_parent_id is not None}
+        if not leads:
+            return {}
+        rows = self.s.execute(
+            select(Post).where(or_(Post.id.in_(leads), Post.thread_parent_id.in_(leads)))  # type: ignore[union-attr]
+        ).scalars()
+        return {
+            (p.thread_parent_id, p.thread_position) if p.thread_parent_id else (p.id, 0): p
+            for p in rows
+        }
+
+    def open_attempts(self, ids: Sequence[int]) -> dict[int, int]:
+        """Post id → its newest attempt that has no outcome yet."""
         from sqlalchemy import func
 
-        return (
-            self.s.execute(
-                select(func.max(PublishAttempt.id)).where(
-                    PublishAttempt.post_id == post_id,
-                    PublishAttempt.finished_at.is_(None),  # type: ignore[union-attr]
-                )
-            ).scalar_one_or_none()
-            or 0
-        )
+        rows = self.s.execute(
+            select(PublishAttempt.post_id, func.max(PublishAttempt.id))
+            .where(PublishAttempt.post_id.in_(ids), PublishAttempt.finished_at.is_(None))  # type: ignore[attr-defined,union-attr]
+            .group_by(PublishAttempt.post_id)
+        ).all()
+        return {post_id: attempt_id for post_id, attempt_id in rows}
 
     def claim_one(
         self, post_id: int, owner: str, now: datetime, lease: timedelta, attempt_by: str = ""
@@ -176,21 +227,72 @@ class Claims:
         stmt = update(Post).where(self._owned(post_id, owner)).values(**values)
         return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
 
-    def extend(self, post_id: int, owner: str, until: datetime) -> bool:
-        stmt = update(Post).where(self._owned(post_id, owner)).values(lease_expires_at=until)
-        return self.s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
-
-    def previous_part(self, post: Post) -> Post | None:
-        if post.thread_parent_id is None:
-            return None
-        if post.thread_position <= 1:
-            return self.s.get(Post, post.thread_parent_id)
-        return self.s.execute(
-            select(Post).where(
-                Post.thread_parent_id == post.thread_parent_id,
-                Post.thread_position == post.thread_position - 1,
+    def end_attempts(self, finished: datetime, outcomes: Sequence[tuple[int, str]]) -> None:
+        """Close many attempts without an error, ``(attempt id, outcome)`` each: one
+        statement, executed for every row."""
+        if not outcomes:
+            return
+        t = PublishAttempt.__table__  # type: ignore[attr-defined]
+        stmt = (
+            update(t)
+            .where(t.c.id == bindparam("b_id"))
+            .values(
+                finished_at=finished, outcome=bindparam("b_outcome"), http_status=None, error=""
             )
-        ).scalar_one_or_none()
+        )
+        self.s.execute(stmt, [{"b_id": a, "b_outcome": o} for a, o in outcomes])
+
+    def finish_published(
+        self, owner: str, now: datetime, refs: dict[int, tuple[str, str, dict[str, Any]]]
+    ) -> set[int]:
+        """Mark published the posts of ``refs`` (id → platform id, url, extra) whose lease
+        we still hold; returns those ids. The held rows are read and written in one
+        transaction (locked FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE holds
+        the write lock), and each UPDATE keeps the lease guard."""
+        held_q = select(Post.id).where(
+            Post.id.in_(list(refs)),  # type: ignore[union-attr]
+            Post.status == "publishing",
+            Post.lease_owner == owner,
+        )
+        if self.s.get_bind().dialect.name == "postgresql":
+            held_q = held_q.with_for_update()
+        held = {row[0] for row in self.s.execute(held_q).all()}
+        if not held:
+            return held
+        t = Post.__table__  # type: ignore[attr-defined]
+        stmt = (
+            update(t)
+            .where(
+                t.c.id == bindparam("b_id"), t.c.status == "publishing", t.c.lease_owner == owner
+            )
+            .values(
+                status="published",
+                published_at=now,
+                platform_post_id=bindparam("b_pid"),
+                platform_url=bindparam("b_url"),
+                platform_extra=bindparam("b_extra", type_=t.c.platform_extra.type),
+                last_error="",
+                lease_owner="",
+                lease_expires_at=None,
+            )
+        )
+        rows = [
+            {"b_id": i, "b_pid": pid, "b_url": url, "b_extra": extra}
+            for i, (pid, url, extra) in refs.items()
+            if i in held
+        ]
+        self.s.execute(stmt, rows)
+        return held
+
+    def extend_many(self, ids: Sequence[int], owner: str, until: datetime) -> set[int]:
+        """Renew the leases we still hold among ``ids``; returns the renewed ids."""
+        stmt = (
+            update(Post)
+            .where(Post.id.in_(ids), Post.status == "publishing", Post.lease_owner == owner)  # type: ignore[union-attr]
+            .values(lease_expires_at=until)
+            .returning(Post.id)
+        )
+        return {row[0] for row in self.s.execute(stmt).all()}
 
     def start_attempt(self, post_id: int, daemon_id: str, started: datetime) -> int:
         attempt = PublishAttempt(post_id=post_id, daemon_id=daemon_id, started_at=started)
