@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
@@ -29,6 +29,7 @@ class Faults:
     """Fault switches. Rates are probabilities per request (0..1)."""
 
     error_rate: float = 0.0  # 5xx before anything is written
+    error_times: int = 0  # the next N requests: a 5xx before anything is written
     error_status: int = 503  # the status of those errors (e.g. 400 for a refusal)
     error_message: str = ""  # their message, in the platform's error format ("" = a default)
     rate_limit_rate: float = 0.0  # 429 (or the platform's throttle) before writing
@@ -47,6 +48,12 @@ class Faults:
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self._rng.random() < rate
+
+    def take_error(self) -> bool:
+        if self.error_times > 0:
+            self.error_times -= 1
+            return True
+        return False
 
     def take_after_write(self) -> bool:
         if self.error_after_write_times > 0:
@@ -155,6 +162,23 @@ class DroppedResponse(Response):
         raise ConnectionAbortedError("sandbox: drop-after-write")
 
 
+CLIENT_GONE = "client gone before the write"  # suffix of a tally label (see answered)
+STORED = "stored"  # suffix of a tally label: the create requests that stored something
+
+
+async def answered(calls: Any, label: str, handler: Any, request: Request) -> Response:
+    """Run ``handler``; a client that went away before its request body was read
+    (e.g. killed mid-request) is tallied as ``"<label>: client gone before the write"``:
+    such a request stored nothing. (A real server may still store it; either way
+    the sender must ask before it sends again.)"""
+    try:
+        response: Response = await handler(request)
+    except ClientDisconnect:
+        calls[f"{label}: {CLIENT_GONE}"] += 1
+        return Response(status_code=499)  # nobody reads it
+    return response
+
+
 class Emulator:
     """Base of every platform emulator.
 
@@ -191,7 +215,7 @@ class Emulator:
     async def before_write(self) -> Response | None:
         """Latency, then maybe a 5xx or a throttle — before anything is stored."""
         await self.delay()
-        if self.faults.roll(self.faults.error_rate):
+        if self.faults.take_error() or self.faults.roll(self.faults.error_rate):
             message = self.faults.error_message or "service unavailable (sandbox fault)"
             return self.error(self.faults.error_status, message)
         if self.faults.roll(self.faults.rate_limit_rate):

@@ -90,7 +90,7 @@ class Daemon:
                 self._wake.clear()
                 store_backoff = min(MAX_STORE_BACKOFF_S, store_backoff * 2)
                 continue
-            if report.published or report.failed or report.retrying:
+            if report.published or report.failed or report.retrying or report.unconfirmed:
                 log.info(
                     "dispatched",
                     extra={
@@ -98,6 +98,7 @@ class Daemon:
                         "published": len(report.published),
                         "failed": len(report.failed),
                         "retrying": len(report.retrying),
+                        "unconfirmed": len(report.unconfirmed),
                     },
                 )
             if report.handled and len(report.deferred) < report.handled:

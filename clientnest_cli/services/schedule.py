@@ -175,6 +175,7 @@ _SETTLED = {
     PostStatus.PUBLISHING,
     PostStatus.DELETED,
     PostStatus.CHECKING,
+    PostStatus.UNCONFIRMED,
 }
 
 

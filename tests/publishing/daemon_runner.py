@@ -40,7 +40,7 @@ FAST_SETTINGS = {
     "CLIENTNEST_DAEMON__DISPATCH_INTERVAL_SECONDS": "0.2",
     "CLIENTNEST_LOG_LEVEL": "INFO",
 }
-SETTLED = ("published", "failed", "canceled")
+SETTLED = ("published", "failed", "canceled", "unconfirmed")
 
 
 @dataclass
