@@ -153,7 +153,7 @@ class Daemon:
         )
         jobs: list[tuple[str, Callable[[], object], float]] = [
             ("heartbeat", self._heartbeat, 2),
-            ("reconcile", self._reconcile, 10),
+            ("reconcile", self._reconcile, settings.reconcile_interval_seconds),
             ("token refresh", self._refresh_tokens, 300),
             ("ai jobs", self._ai_jobs, 5),
             ("metrics sync", self._metrics, settings.metrics_interval_minutes * 60),

@@ -172,9 +172,10 @@ def test_kill_9_at_random_moments_never_duplicates_or_loses(
 
     kills: list[str] = []
     with Daemons(tmp_path / "logs") as daemons:
-        for round_ in range(10):
+        relay = daemons.one_after_another([*(f"crash{i}" for i in range(10)), "final"])
+        for _ in range(10):
             before = _sent(sandbox)
-            daemon = daemons.start(f"crash{round_}")
+            daemon = next(relay)
             # A busy machine may take many seconds just to start Python: the random
             # moment counts from the daemon's first log line, not from the spawn.
             wait_for(lambda d=daemon: _started(daemons, d), 180, "daemon start", daemons)
@@ -197,7 +198,7 @@ def test_kill_9_at_random_moments_never_duplicates_or_loses(
         counts = status_counts(ids)
         assert counts["published"] < 200, f"{context}: the kills came too late to test anything"
 
-        final = daemons.start("final")
+        final = next(relay)
         wait_for(all_settled(ids), 240, f"every post settled ({context})", daemons)
         assert daemons.stop(final) == 0, daemons.log_tail(final)
     print(f"{context}; before the final run: {dict(counts)}; {_reconciled(ids)}")
@@ -435,14 +436,15 @@ def test_300_posts_through_faults_and_ten_kills_all_published_exactly_once(
         )
     kills = []
     with Daemons(tmp_path / "logs") as daemons:
-        for round_ in range(10):
-            daemon = daemons.start(f"rough{round_}")
+        relay = daemons.one_after_another([*(f"rough{i}" for i in range(10)), "final"])
+        for _ in range(10):
+            daemon = next(relay)
             wait_for(lambda d=daemon: _started(daemons, d), 180, "daemon start", daemons)
             time.sleep(rng.uniform(0.5, 5.0))  # a random moment of its life, not a wait
             daemons.check_alive()
             daemons.kill(daemon)
             kills.append(status_counts(ids)["published"])
-        final = daemons.start("final")
+        final = next(relay)
         wait_for(all_settled(ids), 600, f"every post settled ({context})", daemons)
         assert daemons.stop(final) == 0, daemons.log_tail(final)
     statuses = {post_id: (r.status, r.last_error) for post_id, r in rows(ids).items()}
