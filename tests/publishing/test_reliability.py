@@ -561,7 +561,17 @@ def test_a_publisher_frozen_right_before_its_send_sends_nothing_after_a_takeover
         assert x.calls["POST /2/tweets"] == 1  # type: ignore[attr-defined]
         frozen.proc.send_signal(signal.SIGCONT)
         refused = lambda: "nothing was sent" in daemons.log_tail(frozen, 200)  # noqa: E731
-        wait_for(refused, 120, "daemon A to wake up and refuse to send", daemons)
+        try:
+            wait_for(refused, 120, "daemon A to wake up and refuse to send", daemons)
+        except AssertionError:
+            state = _process_state(frozen.proc.pid)
+            frozen.proc.send_signal(signal.SIGUSR1)  # its threads' stacks, into its log
+            time.sleep(2)  # a diagnosis after the failure, not a wait for a condition
+            raise AssertionError(
+                f"daemon A (state {state}) never refused; X create requests "
+                f"{x.calls['POST /2/tweets']}, tweets {texts_on(sandbox, 'x')}:\n"  # type: ignore[attr-defined]
+                f"{daemons.log_tail(frozen, 400)}"
+            ) from None
         assert daemons.stop(frozen) == 0, daemons.log_tail(frozen)
         assert daemons.stop(taker) == 0, daemons.log_tail(taker)
     assert x.calls["POST /2/tweets"] == 1, daemons.logs()  # type: ignore[attr-defined]
