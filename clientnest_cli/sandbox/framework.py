@@ -23,6 +23,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+HOLD_MAX_S = 60.0  # a held request goes on by itself after this long
+
 
 @dataclass
 class Faults:
@@ -35,6 +37,7 @@ class Faults:
     rate_limit_rate: float = 0.0  # 429 (or the platform's throttle) before writing
     rate_limit_reset_s: float = 1.0  # how far ahead the reset header points
     latency_s: float = 0.0  # added to every request
+    hold: bool = False  # requests wait (up to HOLD_MAX_S) until this is switched off
     drop_after_write: float = 0.0  # store the write, then cut the connection
     error_after_write: float = 0.0  # store the write, then answer 502 (a proxy in front)
     error_after_write_times: int = 0  # the next N writes: store, then answer 502
@@ -45,6 +48,19 @@ class Faults:
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
+        self.holding = 0  # requests waiting on ``hold`` right now
+
+    async def wait_while_held(self) -> None:
+        """``hold``: keep a request on the wire until the test lets it go (bounded)."""
+        if not self.hold:
+            return
+        self.holding += 1
+        try:
+            deadline = time.monotonic() + HOLD_MAX_S
+            while self.hold and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        finally:
+            self.holding -= 1
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self._rng.random() < rate
@@ -72,7 +88,7 @@ class Faults:
             self._rng = random.Random(self.seed)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self)  # fields only (``holding`` is not one)
 
 
 @dataclass
@@ -211,6 +227,7 @@ class Emulator:
     async def delay(self) -> None:
         if self.faults.latency_s > 0:
             await asyncio.sleep(self.faults.latency_s)
+        await self.faults.wait_while_held()
 
     async def before_write(self) -> Response | None:
         """Latency, then maybe a 5xx or a throttle — before anything is stored."""

@@ -74,14 +74,14 @@ def check_exactly_once_at_platform(
     test: str,
     context: str,
     *,
-    cut_by_kills: bool = False,
+    cut_before_write: bool = False,
     faults: bool = False,
     **extra: object,
 ) -> dict[str, dict[str, int]]:
     """Every platform stored exactly one create per post and never saw a second send
-    of a stored post. Create requests equal posts, except that with kill -9
-    (``cut_by_kills``) a request its sender died sending stored nothing and is
-    counted as "client gone", and with injected faults (``faults``) requests
+    of a stored post. Create requests equal posts, except that where a sender can
+    give up mid-request (``cut_before_write``: kill -9, an HTTP timeout) a request
+    that stored nothing is counted as "client gone", and with injected faults (``faults``) requests
     answered 5xx/429 before any write add to the count."""
     counts = tally(sandbox)
     record(test, posts, counts, **extra)
@@ -93,6 +93,6 @@ def check_exactly_once_at_platform(
         assert got["second sends"] == 0, f"{where}: a second send of a stored post arrived"
         if faults:
             continue
-        explained = got["stored"] + (got["client gone"] if cut_by_kills else 0)
+        explained = got["stored"] + (got["client gone"] if cut_before_write else 0)
         assert got["requests"] == explained, f"{where}: create requests not explained"
     return counts

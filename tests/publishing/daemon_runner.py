@@ -193,8 +193,8 @@ def rows(ids: Iterable[int] | None = None) -> dict[int, Row]:
     from clientnest_cli.store.models import Post
 
     ctx = AppContext()
-    try:
-        with ctx.store.session() as session:
+    try:  # a read-only session: on SQLite it does not wait for the write lock
+        with ctx.store.session(readonly=True) as session:
             found = session.execute(
                 select(Post.id, Post.status, Post.last_error, Post.attempts, Post.lease_owner)
             ).all()

@@ -206,7 +206,7 @@ def test_kill_9_at_random_moments_never_duplicates_or_loses(
 
     _check_exactly_once(sandbox, expected, context)
     check_exactly_once_at_platform(
-        sandbox, _posts(expected), "kill -9 x10", context, cut_by_kills=True, kills=kills
+        sandbox, _posts(expected), "kill -9 x10", context, cut_before_write=True, kills=kills
     )
     statuses = {post_id: (r.status, r.last_error) for post_id, r in rows(ids).items()}
     not_published = {k: v for k, v in statuses.items() if v[0] != "published"}
@@ -551,7 +551,14 @@ def test_a_publisher_frozen_right_before_its_send_sends_nothing_after_a_takeover
     [post_id] = create_due(["Frozen, then thawed: once"], [accounts.x])
     marker = tmp_path / "frozen.pid"
     with Daemons(tmp_path / "logs") as daemons:
-        frozen = daemons.start("frozen", freeze_before=("/2/tweets", marker))
+        # A writes little while it is frozen (a reconcile every 10 s, not every 0.5 s):
+        # frozen inside a write transaction it would hold SQLite's lock, and nobody
+        # could take its post over until it woke up.
+        frozen = daemons.start(
+            "frozen",
+            env={"CLIENTNEST_DAEMON__RECONCILE_INTERVAL_SECONDS": "10"},
+            freeze_before=("/2/tweets", marker),
+        )
         wait_for(marker.exists, 120, "daemon A to reach its send", daemons)
         wait_for(lambda: _process_state(frozen.proc.pid) == "T", 30, "daemon A stopped")
         assert x.calls["POST /2/tweets"] == 0  # type: ignore[attr-defined]
@@ -737,22 +744,24 @@ def test_daemon_waits_out_a_database_outage_and_publishes_once(
         # when it starts, the rest fall due while it lasts.
         _spread(ids, first_in=2.0, step=0.23)
         wait_for(lambda: _sent(sandbox) >= 5, 120, "the first sends", daemons)
-        # Slow answers (within the daemon's HTTP timeout), so the outage starts while
-        # sends are on the wire: their outcome cannot be recorded until the store is back.
-        for platform in PLATFORMS:
-            sandbox.emulator(platform).faults.latency_s = 4.0
-        in_flight = lambda: status_counts(ids)["publishing"] > 0  # noqa: E731
-        wait_for(in_flight, 30, "posts in flight", daemons)
+        # Sends are held on the wire (a condition, not a latency: stopping PostgreSQL
+        # takes seconds on a busy machine) until the store is down and the dispatcher
+        # noticed; then their outcome cannot be recorded until the store is back.
+        emulators = [sandbox.emulator(p) for p in PLATFORMS]
+        for emulator in emulators:
+            emulator.faults.hold = True
+        on_wire = lambda: any(e.faults.holding for e in emulators)  # noqa: E731
+        wait_for(on_wire, 60, "a send on the wire", daemons)
         server.stop()
         down_at = time.monotonic()
         sent_before = _sent(sandbox)
-        for platform in PLATFORMS:
-            sandbox.emulator(platform).faults.latency_s = 0.02
         # The outage lasts until the daemon has met it both ways (conditions, not a
         # fixed time: on a busy machine it may take a while).
         noticed = lambda: "store unavailable:" in daemons.log_tail(daemon, 1000)  # noqa: E731
         cut = lambda: "store unavailable while sending" in daemons.log_tail(daemon, 1000)  # noqa: E731
         wait_for(noticed, 120, "the dispatcher to notice the outage", daemons)
+        for emulator in emulators:
+            emulator.faults.hold = False
         wait_for(cut, 120, "a send cut by the outage", daemons)
         server.start()
         outage = time.monotonic() - down_at
@@ -763,7 +772,9 @@ def test_daemon_waits_out_a_database_outage_and_publishes_once(
     assert "store unavailable while sending" in log, f"no send was cut by the outage:\n{log}"
     context = f"outage of {outage:.1f}s after {sent_before} sends"
     _check_exactly_once(sandbox, expected, context)
-    check_exactly_once_at_platform(sandbox, _posts(expected), "database outage", context)
+    check_exactly_once_at_platform(  # a held send may outlast the HTTP timeout: given up
+        sandbox, _posts(expected), "database outage", context, cut_before_write=True
+    )
     feed = Counter(_feed_texts(accounts.feed_path))
     assert feed == Counter(feed_texts), f"{context}: feed {feed}"
     assert status_counts(ids) == {"published": len(ids)}, context
