@@ -61,6 +61,9 @@ class DaemonSettings(Section):
     # retrain the engagement model once this many posts got new figures (0: never)
     retrain_new_posts: int = Field(200, ge=0)
     retrain_check_minutes: float = Field(360, gt=0)
+    # how often posts left `publishing` by a dead publisher, and `checking` posts
+    # due for another question, are looked for (seconds)
+    reconcile_interval_seconds: float = Field(10.0, gt=0)
 
 
 class AISettings(Section):

@@ -81,6 +81,10 @@ class PlatformError(ClientNestError):
     (validation, permission, duplicates not recognised as ours), "auth"
     (token expired/invalid: refresh once, then needs_reauth), "unknown"
     (the request may have been applied: reconcile, never resend blindly).
+
+    ``nothing_sent``: the adapter knows the failing step came before any request
+    that creates something (e.g. a read of settings before the upload), so even a
+    5xx is an ordinary retryable error, not a send that may have landed.
     """
 
     def __init__(
@@ -92,12 +96,14 @@ class PlatformError(ClientNestError):
         status: int | None = None,
         retry_after: float | None = None,
         hint: str | None = None,
+        nothing_sent: bool = False,
     ) -> None:
         super().__init__(message, hint)
         self.kind = kind
         self.platform = platform
         self.status = status
         self.retry_after = retry_after
+        self.nothing_sent = nothing_sent
 
 
 class AIError(ClientNestError):

@@ -14,9 +14,13 @@ MAX_PER_CELL = 6
 
 def _line(entry: Any, width: int = 28) -> str:
     text = " ".join(output.clean(entry.text).split())
-    mark = {"published": "✓", "failed": "✗", "publishing": "…", "checking": "?"}.get(
-        entry.status, ""
-    )
+    mark = {
+        "published": "✓",
+        "failed": "✗",
+        "publishing": "…",
+        "checking": "?",
+        "unconfirmed": "?",
+    }.get(entry.status, "")
     head = f"{entry.at_local:%H:%M} {output.clean(entry.account)} #{entry.post_id}{mark}"
     return head if width <= len(head) + 2 else f"{head} {text[: width - len(head) - 1]}"
 

@@ -48,6 +48,9 @@ class PostStatus(StrEnum):
     SCHEDULED = "scheduled"
     PUBLISHING = "publishing"
     CHECKING = "checking"  # the send may have landed; the platform could not be asked yet
+    # the send may have landed and the platform cannot tell (a webhook cannot list
+    # its messages, or it never answered): a person checks and runs `publish confirm`
+    UNCONFIRMED = "unconfirmed"
     PUBLISHED = "published"
     FAILED = "failed"
     CANCELED = "canceled"

@@ -16,7 +16,7 @@ from clientnest_cli.errors import BadInput
 APPROVAL_REQUIRED = "required"
 
 DRAFT, SCHEDULED, PUBLISHING = PostStatus.DRAFT, PostStatus.SCHEDULED, PostStatus.PUBLISHING
-CHECKING = PostStatus.CHECKING
+CHECKING, UNCONFIRMED = PostStatus.CHECKING, PostStatus.UNCONFIRMED
 PUBLISHED, FAILED, CANCELED = PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.CANCELED
 DELETED = PostStatus.DELETED
 
@@ -24,14 +24,19 @@ DELETED = PostStatus.DELETED
 TRANSITIONS: dict[str, frozenset[str]] = {
     DRAFT: frozenset({SCHEDULED, CANCELED}),
     SCHEDULED: frozenset({DRAFT, PUBLISHING, CANCELED}),
-    # the engine: ok, retryable (back to scheduled), permanent (failed), or the
-    # send may have landed and the platform cannot be asked yet (checking)
-    PUBLISHING: frozenset({PUBLISHED, SCHEDULED, FAILED, CHECKING}),
+    # the engine: ok, retryable (back to scheduled), permanent (failed), the
+    # send may have landed and the platform cannot be asked yet (checking), or
+    # it cannot tell at all (unconfirmed)
+    PUBLISHING: frozenset({PUBLISHED, SCHEDULED, FAILED, CHECKING, UNCONFIRMED}),
     # reconciliation asks again later (minutes, then hours): it claims the post
     # back to publishing for the lookup; found → published, certainly absent →
-    # scheduled, still no answer → checking again, asked too often → failed
-    # "outcome unknown — check the account". Never re-sent blindly.
+    # scheduled, still no answer → checking again, asked too often → unconfirmed.
+    # Never re-sent blindly.
     CHECKING: frozenset({PUBLISHING}),
+    # "may have been sent — check the channel": never sent again by itself; a
+    # person settles it with `publish confirm ID --sent` (published) or
+    # `--not-sent` (scheduled again, due now)
+    UNCONFIRMED: frozenset({PUBLISHED, SCHEDULED}),
     # `post unpublish`: deleted on the platform; the record and its metrics stay
     PUBLISHED: frozenset({DELETED}),
     # a failed post can be rescheduled, taken back to draft, or given up
@@ -48,10 +53,18 @@ _WHY_NOT: dict[tuple[str, str], str] = {
     (PUBLISHING, DRAFT): "it is being sent right now; wait for the outcome",
     (CHECKING, CANCELED): "it may already be live; ClientNest is checking the platform",
     (CHECKING, DRAFT): "it may already be live; ClientNest is checking the platform",
+    (UNCONFIRMED, CANCELED): "it may already be live; nobody has confirmed whether it went out",
+    (UNCONFIRMED, DRAFT): "it may already be live; nobody has confirmed whether it went out",
     (CANCELED, SCHEDULED): "it was canceled",
     (DRAFT, DRAFT): "it is already a draft",
     (DELETED, DELETED): "it was already deleted from the platform",
 }
+
+# What a person does about an `unconfirmed` post (shown wherever one is reported).
+CONFIRM_HINT = (
+    "check the account or channel, then run `clientnest publish confirm ID --sent` "
+    "or `clientnest publish confirm ID --not-sent` (which sends it again)"
+)
 
 _HINTS: dict[str, str] = {
     PUBLISHED: "copy it with `clientnest post duplicate ID` to post it again",
@@ -59,6 +72,7 @@ _HINTS: dict[str, str] = {
     PUBLISHING: "see `clientnest post show ID` in a moment",
     DELETED: "copy it with `clientnest post duplicate ID` to post it again",
     CHECKING: "ClientNest asks the platform again later; see `clientnest post show ID`",
+    UNCONFIRMED: CONFIRM_HINT,
 }
 
 
@@ -95,6 +109,7 @@ def check_editable(status: str, what: str = "the post") -> None:
             PUBLISHED: "already published",
             DELETED: "published and then deleted from the platform",
             CHECKING: "perhaps already live (ClientNest is checking the platform)",
+            UNCONFIRMED: "perhaps already live (nobody has confirmed whether it went out)",
         }.get(status, "being sent right now")
         raise BadInput(f"{what} cannot be edited: it is {reason}", hint=_HINTS.get(status))
 
@@ -116,6 +131,7 @@ def publishable_reason(post: _PostLike) -> str | None:
             CANCELED: "it was canceled",
             DELETED: "it was deleted from the platform (post unpublish)",
             CHECKING: "it may already be live; ClientNest is checking the platform",
+            UNCONFIRMED: "it may already be live: " + CONFIRM_HINT,
         }.get(status, f"its status is {status}")
     approval = post.approval_status or ApprovalStatus.NOT_REQUIRED
     if approval == APPROVAL_REQUIRED:

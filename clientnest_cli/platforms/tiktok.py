@@ -127,15 +127,24 @@ class TikTokAdapter(Adapter):
             raise PlatformError(
                 "TikTok has no text-only posts: attach a video or photos", platform=PLATFORM
             )
-        creator = self._api(
-            "POST", "/v2/post/publish/creator_info/query/", "reading creator info", json={}
-        )
+        creator = self.creator_info()
         videos = [m for m in post.media if is_video(m)]
         if videos:
             publish_id = self.start_video(post, videos[0], creator)
         else:
             publish_id = self.start_photos(post, creator)
         return self.await_publish(publish_id)
+
+    def creator_info(self) -> dict[str, Any]:
+        """The creator's privacy options, read before anything is uploaded: a failure
+        here (even a 5xx) sent nothing, so it is an ordinary retry."""
+        try:
+            return self._api(
+                "POST", "/v2/post/publish/creator_info/query/", "reading creator info", json={}
+            )
+        except PlatformError as exc:
+            exc.nothing_sent = True
+            raise
 
     def privacy_level(self, creator: dict[str, Any]) -> str:
         options = [str(o) for o in creator.get("privacy_level_options") or []]

@@ -52,9 +52,11 @@ from clientnest_cli.sandbox.bluesky_sessions import SessionsMixin, rate_headers
 from clientnest_cli.sandbox.bluesky_social import SocialMixin, sniff_mime
 from clientnest_cli.sandbox.bluesky_views import ViewsMixin
 from clientnest_cli.sandbox.framework import (
+    STORED,
     DroppedResponse,
     Emulator,
     TokenStore,
+    answered,
     bearer,
 )
 
@@ -195,6 +197,9 @@ class BlueskyEmulator(HistoryMixin, SessionsMixin, ViewsMixin, SocialMixin, Emul
 
         async def endpoint(request: Request) -> Response:
             self.calls[nsid] += 1
+            return await answered(self.calls, nsid, checked, request)
+
+        async def checked(request: Request) -> Response:
             fault = await self.before_write()
             if fault is not None:
                 return fault
@@ -311,6 +316,7 @@ class BlueskyEmulator(HistoryMixin, SessionsMixin, ViewsMixin, SocialMixin, Emul
                 # what the reference PDS (@atproto/dev-env 0.6.7) answers: a bare 500
                 return JSONResponse({"error": "InternalServerError"}, status_code=500)
             stored = self._store(did or "", rkey, record, blobs)
+            self.calls[f"com.atproto.repo.createRecord: {STORED}"] += 1
         response = JSONResponse(
             {
                 "uri": stored.uri,

@@ -21,9 +21,11 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+
+HOLD_MAX_S = 60.0  # a held request goes on by itself after this long
 
 
 @dataclass
@@ -31,11 +33,13 @@ class Faults:
     """Fault switches. Rates are probabilities per request (0..1)."""
 
     error_rate: float = 0.0  # 5xx before anything is written
+    error_times: int = 0  # the next N requests: a 5xx before anything is written
     error_status: int = 503  # the status of those errors (e.g. 400 for a refusal)
     error_message: str = ""  # their message, in the platform's error format ("" = a default)
     rate_limit_rate: float = 0.0  # 429 (or the platform's throttle) before writing
     rate_limit_reset_s: float = 1.0  # how far ahead the reset header points
     latency_s: float = 0.0  # added to every request
+    hold: bool = False  # requests wait (up to HOLD_MAX_S) until this is switched off
     drop_after_write: float = 0.0  # store the write, then cut the connection
     error_after_write: float = 0.0  # store the write, then answer 502 (a proxy in front)
     error_after_write_times: int = 0  # the next N writes: store, then answer 502
@@ -46,9 +50,28 @@ class Faults:
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
+        self.holding = 0  # requests waiting on ``hold`` right now
+
+    async def wait_while_held(self) -> None:
+        """``hold``: keep a request on the wire until the test lets it go (bounded)."""
+        if not self.hold:
+            return
+        self.holding += 1
+        try:
+            deadline = time.monotonic() + HOLD_MAX_S
+            while self.hold and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        finally:
+            self.holding -= 1
 
     def roll(self, rate: float) -> bool:
         return rate > 0 and self._rng.random() < rate
+
+    def take_error(self) -> bool:
+        if self.error_times > 0:
+            self.error_times -= 1
+            return True
+        return False
 
     def take_after_write(self) -> bool:
         if self.error_after_write_times > 0:
@@ -67,7 +90,7 @@ class Faults:
             self._rng = random.Random(self.seed)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self)  # fields only (``holding`` is not one)
 
 
 @dataclass
@@ -157,6 +180,23 @@ class DroppedResponse(Response):
         raise ConnectionAbortedError("sandbox: drop-after-write")
 
 
+CLIENT_GONE = "client gone before the write"  # suffix of a tally label (see answered)
+STORED = "stored"  # suffix of a tally label: the create requests that stored something
+
+
+async def answered(calls: Any, label: str, handler: Any, request: Request) -> Response:
+    """Run ``handler``; a client that went away before its request body was read
+    (e.g. killed mid-request) is tallied as ``"<label>: client gone before the write"``:
+    such a request stored nothing. (A real server may still store it; either way
+    the sender must ask before it sends again.)"""
+    try:
+        response: Response = await handler(request)
+    except ClientDisconnect:
+        calls[f"{label}: {CLIENT_GONE}"] += 1
+        return Response(status_code=499)  # nobody reads it
+    return response
+
+
 class Emulator:
     """Base of every platform emulator.
 
@@ -207,11 +247,12 @@ class Emulator:
     async def delay(self) -> None:
         if self.faults.latency_s > 0:
             await asyncio.sleep(self.faults.latency_s)
+        await self.faults.wait_while_held()
 
     async def before_write(self) -> Response | None:
         """Latency, then maybe a 5xx or a throttle — before anything is stored."""
         await self.delay()
-        if self.faults.roll(self.faults.error_rate):
+        if self.faults.take_error() or self.faults.roll(self.faults.error_rate):
             message = self.faults.error_message or "service unavailable (sandbox fault)"
             return self.error(self.faults.error_status, message)
         if self.faults.roll(self.faults.rate_limit_rate):

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from clientnest_cli.sandbox.framework import Emulator, TokenStore, bearer, grown
+from clientnest_cli.sandbox.framework import STORED, Emulator, TokenStore, answered, bearer, grown
 from clientnest_cli.sandbox.http_helpers import BadBody, Body, read_body
 from clientnest_cli.sandbox.mastodon_boosts import MastodonBoostsMixin
 from clientnest_cli.sandbox.mastodon_history import MastodonHistoryMixin
@@ -352,7 +352,7 @@ class MastodonEmulator(
         async def counted(request: Request) -> Response:
             with self.lock:
                 self.calls["POST /api/v1/statuses"] += 1
-            return await endpoint(request)
+            return await answered(self.calls, "POST /api/v1/statuses", endpoint, request)
 
         return counted
 
@@ -366,6 +366,7 @@ class MastodonEmulator(
         with self.lock:
             self._forget_old_keys()
             if key and (account["id"], key) in self.idempotency:
+                self.calls["POST /api/v1/statuses: idempotent replay"] += 1  # a second send, seen
                 original = self.statuses[self.idempotency[(account["id"], key)][0]]
                 return JSONResponse(self.status_json(original, base))
             problem = self._status_problem(form, account)
@@ -380,6 +381,7 @@ class MastodonEmulator(
                 form.get("language"),
                 str(form.get("spoiler_text") or ""),
             )
+            self.calls[f"POST /api/v1/statuses: {STORED}"] += 1
             if key:
                 self.idempotency[(account["id"], key)] = (sid, time.time())
             body = self.status_json(self.statuses[sid], base)

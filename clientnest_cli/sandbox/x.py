@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from clientnest_cli.sandbox.framework import Emulator, TokenStore, bearer
+from clientnest_cli.sandbox.framework import STORED, Emulator, TokenStore, answered, bearer
 from clientnest_cli.sandbox.x_history import XHistoryMixin
 from clientnest_cli.sandbox.x_media import XMediaMixin
 from clientnest_cli.sandbox.x_oauth import SCOPES, XOAuthMixin
@@ -138,6 +138,9 @@ class XEmulator(XOAuthMixin, XMediaMixin, XHistoryMixin, XReadsMixin, Emulator):
         async def run(request: Request) -> Response:
             with self.lock:
                 self.calls[label] += 1
+            return await answered(self.calls, label, checked, request)
+
+        async def checked(request: Request) -> Response:
             status, subject = self.tokens.check(bearer(request)) if auth else ("ok", None)
             window = self._window(bucket, subject or _client_key(request))
             fault = await self.before_write()
@@ -259,6 +262,7 @@ class XEmulator(XOAuthMixin, XMediaMixin, XHistoryMixin, XReadsMixin, Emulator):
                 self.calls["POST /2/tweets: duplicate refused"] += 1  # a second send, seen
                 return problem(403, "Forbidden", DUPLICATE_DETAIL)
             tweet = self._store_tweet(user_id, text, parent, media_ids)
+            self.calls[f"POST /2/tweets: {STORED}"] += 1
         data = {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}
         return self.maybe_drop(JSONResponse({"data": data}, status_code=201))
 

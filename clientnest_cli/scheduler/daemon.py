@@ -90,7 +90,7 @@ class Daemon:
                 self._wake.clear()
                 store_backoff = min(MAX_STORE_BACKOFF_S, store_backoff * 2)
                 continue
-            if report.published or report.failed or report.retrying:
+            if report.published or report.failed or report.retrying or report.unconfirmed:
                 log.info(
                     "dispatched",
                     extra={
@@ -98,6 +98,7 @@ class Daemon:
                         "published": len(report.published),
                         "failed": len(report.failed),
                         "retrying": len(report.retrying),
+                        "unconfirmed": len(report.unconfirmed),
                     },
                 )
             if report.handled and len(report.deferred) < report.handled:
@@ -152,7 +153,7 @@ class Daemon:
         )
         jobs: list[tuple[str, Callable[[], object], float]] = [
             ("heartbeat", self._heartbeat, 2),
-            ("reconcile", self._reconcile, 10),
+            ("reconcile", self._reconcile, settings.reconcile_interval_seconds),
             ("token refresh", self._refresh_tokens, 300),
             ("ai jobs", self._ai_jobs, 5),
             ("metrics sync", self._metrics, settings.metrics_interval_minutes * 60),

@@ -53,7 +53,13 @@ if TYPE_CHECKING:
     from clientnest_cli.store.models import User
 
 # on (or perhaps on) the platform: a file may not change them
-SETTLED = {PostStatus.PUBLISHED, PostStatus.PUBLISHING, PostStatus.CHECKING, PostStatus.DELETED}
+SETTLED = {
+    PostStatus.PUBLISHED,
+    PostStatus.PUBLISHING,
+    PostStatus.CHECKING,
+    PostStatus.UNCONFIRMED,
+    PostStatus.DELETED,
+}
 
 
 @dataclass

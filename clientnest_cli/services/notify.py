@@ -28,6 +28,17 @@ def post_failed(ctx: AppContext, post: Post, account: SocialAccount, reason: str
     )
 
 
+def post_unconfirmed(ctx: AppContext, post: Post, account: SocialAccount, reason: str) -> None:
+    from clientnest_cli.domain.post_states import CONFIRM_HINT
+
+    notify(
+        ctx,
+        "ClientNest: a post may have been sent",
+        f"Post {post.id} to {account.platform}:{account.handle} may have been sent ({reason}); "
+        + CONFIRM_HINT.replace("ID", str(post.id)),
+    )
+
+
 def account_needs_reauth(ctx: AppContext, account: SocialAccount, reason: str) -> None:
     notify(
         ctx,

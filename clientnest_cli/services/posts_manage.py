@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from clientnest_cli.domain.enums import ApprovalStatus, PostStatus, Role
 from clientnest_cli.domain.post_states import (
     APPROVAL_REQUIRED,
+    CONFIRM_HINT,
     check_editable,
     check_transition,
 )
@@ -176,6 +177,11 @@ def delete_post(ctx: AppContext, post_id: int) -> int:
                     f"post {member.id} may already be live; ClientNest is checking the platform",
                     hint="wait for the outcome, then try again",
                 )
+            if member.status == PostStatus.UNCONFIRMED:
+                raise BadInput(
+                    f"post {member.id} may already be live; nobody has confirmed whether it went out",
+                    hint=CONFIRM_HINT.replace("ID", str(member.id)),
+                )
         Posts(session).delete(post)
         ctx.audit(
             session,
@@ -259,7 +265,12 @@ def _approval_step(
         members = family(session, post, group)
         for member in members:
             state = member.approval_status
-            if member.status in (PostStatus.PUBLISHED, PostStatus.PUBLISHING, PostStatus.CHECKING):
+            if member.status in (
+                PostStatus.PUBLISHED,
+                PostStatus.PUBLISHING,
+                PostStatus.CHECKING,
+                PostStatus.UNCONFIRMED,
+            ):
                 raise BadInput(f"post {member.id} is {member.status}; approval no longer applies")
             if state == ApprovalStatus.NOT_REQUIRED:
                 raise BadInput(

@@ -7,14 +7,17 @@ adapter's ``find_existing``:
 
 * found → published (with the platform's id);
 * certainly absent → scheduled again: only then may it be re-sent;
-* the platform says it cannot tell (a webhook cannot list messages) → failed
-  "outcome unknown — check the account";
+* the platform says it cannot tell (a webhook cannot list messages) →
+  ``unconfirmed``: it may have been sent; a person checks the channel and runs
+  `publish confirm ID --sent | --not-sent`. Never ``failed`` (it may be live),
+  never sent again by itself;
 * the lookup itself fails (5xx, 429, timeout) → retried with the project's
   policy (domain/retry.py: backoff with jitter, reset headers honoured); if
   it still cannot be asked the post waits in ``checking`` and reconciliation
   asks again later — ``check_wait_seconds``, three times longer each time up
   to ``check_wait_max_seconds`` (minutes, then hours) — and only after
-  ``max_checks`` does it fail with "outcome unknown — check the account".
+  ``max_checks`` does it end ``unconfirmed`` ("outcome unknown — check the
+  account").
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ class OutcomeChecks:
             )
         else:  # the platform cannot tell (e.g. a webhook cannot list messages)
             reason = f"{UNKNOWN_REASON} ({message}; {existence.reason or 'no answer'})"
-            self._fail(job, attempt_id, reason, "unknown", status, report)
+            self._unconfirmed(job, attempt_id, reason, status, report)
 
     def _find_existing(self, job: _Job) -> Existence:
         """Ask the platform. A lookup that fails on a 5xx, 429 or timeout is retried
@@ -138,7 +141,7 @@ class OutcomeChecks:
         settings = self.settings
         if checks >= settings.max_checks:
             reason = f"{UNKNOWN_REASON} (asked {checks + 1} times; last: {exc.reason})"
-            self._fail(job, attempt_id, reason, "unknown", status, report)
+            self._unconfirmed(job, attempt_id, reason, status, report)
             return
         wait = min(settings.check_wait_max_seconds, settings.check_wait_seconds * 3**checks)
         wait = max(wait, exc.retry_after or 0.0)
@@ -160,6 +163,29 @@ class OutcomeChecks:
             report.checking.append((job.post.id or 0, note))
         else:
             report.lost_lease.append(job.post.id or 0)
+
+    def _unconfirmed(
+        self, job: _Job, attempt_id: int, reason: str, status: int | None, report: Report
+    ) -> None:
+        """It may have gone out and nobody can tell: not `failed` (it may be live), never
+        sent again by itself. The user is told to check and run `publish confirm`."""
+        from clientnest_cli.services.notify import post_unconfirmed
+
+        post_id = job.post.id or 0
+        with self.ctx.store.session() as session:
+            claims = Claims(session)
+            claims.end_attempt(attempt_id, utcnow(), "unknown", status, reason)
+            done = claims.finish(post_id, self.worker_id, status="unconfirmed", last_error=reason)
+            if done:
+                self.ctx.audit(
+                    session, self.actor, "post.unconfirmed", "post", post_id, reason=reason
+                )
+        if done:
+            log.warning("post %s may have been sent; %s", post_id, reason)
+            report.unconfirmed.append((post_id, reason))
+            post_unconfirmed(self.ctx, job.post, job.account, reason)
+        else:
+            report.lost_lease.append(post_id)
 
     # --- reconciliation ------------------------------------------------------
     def reconcile_expired(self, report: Report | None = None) -> Report:

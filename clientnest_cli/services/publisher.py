@@ -13,8 +13,10 @@
   that fails (5xx, 429, timeout) is retried with the project's backoff
   (domain/retry.py, honouring reset headers); if the platform still cannot
   be asked, the post waits in ``checking`` and reconciliation asks again
-  later (minutes, then hours) before it fails with "outcome unknown — check
-  the account". Nothing is ever re-sent blindly.
+  later (minutes, then hours). A platform that cannot tell (a webhook cannot
+  list its messages), or that was asked too often, leaves the post
+  ``unconfirmed``: "may have been sent — check the channel", settled by a
+  person with `publish confirm`. Nothing is ever re-sent blindly.
 * Fencing (services/publish_fence.py): a holder sends only while its renewed
   lease has more than the HTTP timeout plus a margin left; a reconciler
   takes an expired lease over only after lease end + HTTP timeout + margin.
@@ -68,9 +70,12 @@ class Report:
     deferred: list[int] = field(default_factory=list)
     lost_lease: list[int] = field(default_factory=list)
     checking: list[tuple[int, str]] = field(default_factory=list)
+    unconfirmed: list[tuple[int, str]] = field(default_factory=list)  # may have gone out
 
     def add(self, other: Report) -> None:
-        for name in ("published", "failed", "retrying", "deferred", "lost_lease", "checking"):
+        for name in (
+            "published", "failed", "retrying", "deferred", "lost_lease", "checking", "unconfirmed"
+        ):  # fmt: skip
             getattr(self, name).extend(getattr(other, name))
 
     @property
@@ -81,6 +86,7 @@ class Report:
             + len(self.retrying)
             + len(self.deferred)
             + len(self.checking)
+            + len(self.unconfirmed)
         )
 
 
@@ -513,8 +519,14 @@ class Publisher(OutcomeChecks):
 
 
 def _may_have_landed(exc: PlatformError) -> bool:
-    """A 5xx answer to a send: the platform may have stored it before failing."""
-    return exc.kind == "retryable" and exc.status is not None and exc.status >= 500
+    """A 5xx answer to a send: the platform may have stored it before failing
+    (unless the adapter knows the step that failed came before any write)."""
+    return (
+        exc.kind == "retryable"
+        and not exc.nothing_sent
+        and exc.status is not None
+        and exc.status >= 500
+    )
 
 
 def _pool_limits(concurrency: int) -> httpx.Limits:

@@ -74,6 +74,42 @@ def retry_failed(ctx: AppContext, post_id: int) -> None:
         ctx.audit(session, actor.email, "post.retry", "post", post_id)
 
 
+def confirm_outcome(ctx: AppContext, post_id: int, *, sent: bool) -> None:
+    """Settle an `unconfirmed` post after a person checked the channel: ``sent`` →
+    published (no platform id is known); not sent → scheduled, due now, with a fresh
+    set of attempts. Thread parts waiting on it follow on their own."""
+    with ctx.store.session() as session:
+        actor = ctx.require(session, Role.EDITOR, "confirming posts")
+        post = _post(session, post_id)
+        if post.status != "unconfirmed":
+            raise BadInput(
+                f"post {post_id} is {post.status}, not unconfirmed",
+                hint="only a post that may have been sent is confirmed; see `clientnest post show`",
+            )
+        now = utcnow()
+        if sent:
+            check_transition(post.status, "published", f"post {post_id}")
+            post.status, post.published_at = "published", _last_attempt_at(session, post_id) or now
+        else:
+            check_transition(post.status, "scheduled", f"post {post_id}")
+            post.status, post.scheduled_at, post.next_attempt_at = "scheduled", now, None
+            post.attempts, post.checks = 0, 0
+        post.last_error = f"{'sent' if sent else 'not sent'}, as {actor.email} confirmed"
+        session.add(post)
+        ctx.audit(session, actor.email, "post.confirm", "post", post_id, sent=sent)
+
+
+def _last_attempt_at(session, post_id: int):  # type: ignore[no-untyped-def]
+    """When the send that may have landed started: the best publish time there is."""
+    from sqlalchemy import func, select
+
+    from clientnest_cli.store.models import PublishAttempt
+
+    return session.execute(
+        select(func.max(PublishAttempt.started_at)).where(PublishAttempt.post_id == post_id)
+    ).scalar_one_or_none()
+
+
 def _post(session, post_id: int) -> Post:  # type: ignore[no-untyped-def]
     post = session.get(Post, post_id)
     if post is None:

@@ -164,6 +164,7 @@ _SETTLED = {
     PostStatus.PUBLISHING,
     PostStatus.DELETED,
     PostStatus.CHECKING,
+    PostStatus.UNCONFIRMED,
 }
 
 

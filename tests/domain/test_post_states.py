@@ -30,6 +30,7 @@ STATUSES = [
     "scheduled",
     "publishing",
     "checking",
+    "unconfirmed",
     "published",
     "failed",
     "canceled",
@@ -64,6 +65,9 @@ def test_every_status_has_a_row_and_targets_are_known() -> None:
         ("scheduled", "canceled"),
         ("failed", "canceled"),
         ("published", "deleted"),  # post unpublish
+        ("publishing", "unconfirmed"),  # may have gone out; the platform cannot tell
+        ("unconfirmed", "published"),  # publish confirm --sent
+        ("unconfirmed", "scheduled"),  # publish confirm --not-sent
     ],
 )
 def test_allowed_transitions(current: str, target: str) -> None:
@@ -78,6 +82,8 @@ def test_allowed_transitions(current: str, target: str) -> None:
         ("published", "draft", "it is published"),
         ("published", "scheduled", "it is published"),
         ("canceled", "scheduled", "it was canceled"),
+        ("unconfirmed", "canceled", "nobody has confirmed"),
+        ("unconfirmed", "draft", "nobody has confirmed"),
         ("draft", "published", "it is draft"),
         ("draft", "draft", "already a draft"),
         ("publishing", "canceled", "being sent right now"),

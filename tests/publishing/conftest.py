@@ -143,7 +143,7 @@ def texts_on(sandbox: SandboxServer, platform: str) -> list[str]:
 
 
 def publish_until_settled(ids: Iterable[int], timeout: float = 90.0) -> dict[int, dict]:
-    """`publish due` until every post is published or failed (or ``timeout`` passes):
+    """`publish due` until every post is published, failed or unconfirmed (or ``timeout``):
     posts put back for a retry or waiting in `checking` need later runs."""
     import time
 
@@ -151,7 +151,7 @@ def publish_until_settled(ids: Iterable[int], timeout: float = 90.0) -> dict[int
     deadline = time.monotonic() + timeout
     while True:
         rows = posts_by_id(wanted)
-        if all(r["status"] in ("published", "failed") for r in rows.values()):
+        if all(r["status"] in ("published", "failed", "unconfirmed") for r in rows.values()):
             return rows
         if time.monotonic() > deadline:
             return rows

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -38,9 +38,12 @@ FAST_SETTINGS = {
     "CLIENTNEST_PUBLISHING__BACKOFF_MAX_SECONDS": "0.2",
     "CLIENTNEST_PUBLISHING__MAX_ATTEMPTS": "20",
     "CLIENTNEST_DAEMON__DISPATCH_INTERVAL_SECONDS": "0.2",
+    # a dead publisher's posts are taken over (and `checking` posts asked about) as
+    # soon as lease end + HTTP timeout + margin has passed, not up to 10 s later
+    "CLIENTNEST_DAEMON__RECONCILE_INTERVAL_SECONDS": "0.5",
     "CLIENTNEST_LOG_LEVEL": "INFO",
 }
-SETTLED = ("published", "failed", "canceled")
+SETTLED = ("published", "failed", "canceled", "unconfirmed")
 
 
 @dataclass
@@ -75,14 +78,16 @@ class Daemons:
         name: str | None = None,
         env: dict[str, str] | None = None,
         freeze_before: tuple[str, Path] | None = None,
+        warm: bool = False,
     ) -> DaemonProcess:
         """Start one daemon; ``env`` overrides variables for it alone (e.g. another
         home); ``freeze_before=(path, marker)`` makes it SIGSTOP itself right before
-        its first POST to ``path`` (tests/publishing/freeze_hook.py)."""
+        its first POST to ``path`` (tests/publishing/freeze_hook.py); ``warm`` makes
+        it import everything and then wait for ``release`` (tests/publishing/warm_start.py)."""
         name = name or f"d{len(self.started)}"
         log_path = self.log_dir / f"{name}.log"
         env = {**self.env(), **(env or {})}
-        module = "clientnest_cli"
+        module = "tests.publishing.warm_start" if warm else "clientnest_cli"
         if freeze_before is not None:
             module = "tests.publishing.freeze_hook"
             env["CLIENTNEST_TEST_FREEZE_PATH"] = freeze_before[0]
@@ -92,13 +97,31 @@ class Daemons:
                 [sys.executable, "-m", module, "daemon", "run", "--id", name],
                 env=env,
                 cwd=REPO,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE if warm else subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
         daemon = DaemonProcess(name, proc, log_path)
         self.started.append(daemon)
         return daemon
+
+    def release(self, daemon: DaemonProcess) -> None:
+        """Let a warm daemon (started with ``warm=True``) run."""
+        assert daemon.proc.stdin is not None, f"{daemon.name} was not started warm"
+        daemon.proc.stdin.write(b"go\n")
+        daemon.proc.stdin.close()
+
+    def one_after_another(self, names: Iterable[str]) -> Iterator[DaemonProcess]:
+        """Daemons to run in turn: each is released when asked for, and the next one is
+        started warm at once, so its Python start-up overlaps this one's work."""
+        names = list(names)
+        waiting = self.start(names[0], warm=True)
+        for following in [*names[1:], None]:
+            current = waiting
+            self.release(current)
+            if following is not None:
+                waiting = self.start(following, warm=True)
+            yield current
 
     def kill(self, daemon: DaemonProcess) -> None:
         """kill -9: no handler runs, claims stay `publishing` until their lease ends."""
@@ -170,8 +193,8 @@ def rows(ids: Iterable[int] | None = None) -> dict[int, Row]:
     from clientnest_cli.store.models import Post
 
     ctx = AppContext()
-    try:
-        with ctx.store.session() as session:
+    try:  # a read-only session: on SQLite it does not wait for the write lock
+        with ctx.store.session(readonly=True) as session:
             found = session.execute(
                 select(Post.id, Post.status, Post.last_error, Post.attempts, Post.lease_owner)
             ).all()

@@ -34,7 +34,8 @@ PLATFORMS = [
 ]
 NEEDS_MEDIA = {"instagram", "tiktok"}
 # Webhooks cannot list what they posted: a 502 after the write cannot be told
-# apart from one before it, so the post ends "outcome unknown", never re-sent.
+# apart from one before it, so the post ends `unconfirmed` ("may have been sent —
+# check the channel"), never re-sent by itself and never called failed.
 CANNOT_LOOK = {"slack", "discord"}
 
 
@@ -131,8 +132,11 @@ def test_a_5xx_after_the_write_landed_ends_published_with_one_record(
     shown = settle(post_id)
     assert records_with(sandbox, platform, text) == 1, shown
     if platform in CANNOT_LOOK:
-        assert shown["status"] == "failed", shown
+        assert shown["status"] == "unconfirmed", shown
         assert shown["last_error"].startswith("outcome unknown — check the account"), shown
+        ok("publish", "confirm", str(post_id), "--sent")  # a person saw it in the channel
+        assert ok("post", "show", str(post_id), "--json").json()["status"] == "published"
+        assert records_with(sandbox, platform, text) == 1
     else:
         assert shown["status"] == "published", shown
 
@@ -152,3 +156,73 @@ def test_a_3xx_or_an_unexpected_2xx_is_an_error(
     assert shown["status"] != "published", shown
     assert str(answer) in shown["last_error"], shown["last_error"]
     assert records_with(sandbox, platform, text) == 0
+
+
+def test_tiktok_5xx_reading_creator_info_is_an_ordinary_retry(
+    store: Path, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Nothing is written before creator info is read, so its 5xx is not a send
+    that may have landed: the post goes back to `scheduled`, never `checking`."""
+    ref = connect("tiktok", sandbox)
+    text = "Creator info first (tiktok)"
+    post_id = create_due(ref, "tiktok", text, tmp_path)
+    sandbox.emulator("tiktok").faults.error_times = 1  # the first request: creator info
+    cli("publish", "due")
+    shown = ok("post", "show", str(post_id), "--json").json()
+    assert shown["status"] == "scheduled", shown
+    assert "reading creator info" in shown["last_error"], shown
+    shown = settle(post_id)
+    assert shown["status"] == "published", shown
+    assert records_with(sandbox, "tiktok", text) == 1
+
+
+@pytest.mark.parametrize("platform", sorted(CANNOT_LOOK))
+def test_a_webhook_5xx_leaves_the_post_unconfirmed_until_a_person_says_not_sent(
+    platform: str,
+    store: Path,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 5xx before anything was written looks the same to a webhook sender: the post
+    waits `unconfirmed` (the user is notified), is never sent again by itself, and
+    `publish confirm --not-sent` sends it (once)."""
+    alerts = sandbox.emulator("slack").create_webhook()  # type: ignore[attr-defined]
+    monkeypatch.setenv("CLIENTNEST_NOTIFICATIONS__DESKTOP", "false")
+    monkeypatch.setenv(
+        "CLIENTNEST_NOTIFICATIONS__WEBHOOK_URL", sandbox.base_url("slack") + alerts["path"]
+    )
+    ref = connect(platform, sandbox)
+    text = f"Refused before the write ({platform})"
+    post_id = create_due(ref, platform, text, tmp_path)
+    sandbox.emulator(platform).faults.error_times = 1
+    run = cli("publish", "due")
+    assert run.exit_code == 1
+    assert f"post {post_id} may have been sent" in run.stdout + run.stderr
+    assert f"publish confirm {post_id} --not-sent" in run.stdout + run.stderr
+    assert records_with(sandbox, "slack", f"Post {post_id} to {platform}") == 1  # notified
+    assert records_with(sandbox, "slack", f"publish confirm {post_id} --sent") == 1
+    listed = ok("post", "list", "--status", "unconfirmed", "--json").json()
+    assert [p["id"] for p in listed] == [post_id]
+    assert ok("publish", "due", "--json").json()["published"] == []  # not sent by itself
+    assert records_with(sandbox, platform, text) == 0
+    ok("publish", "confirm", str(post_id), "--not-sent")
+    shown = settle(post_id)
+    assert shown["status"] == "published", shown
+    assert records_with(sandbox, platform, text) == 1
+
+
+def test_publish_confirm_refuses_what_it_cannot_settle(
+    store: Path, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    ref = connect("slack", sandbox)
+    post_id = create_due(ref, "slack", "Not in doubt", tmp_path)
+    before = ok("post", "show", str(post_id), "--json").json()
+    for args in (["--sent", "--not-sent"], []):
+        run = cli("publish", "confirm", str(post_id), *args)
+        assert run.exit_code == 2, run.stdout
+        assert "--sent or --not-sent" in run.stderr
+    run = cli("publish", "confirm", str(post_id), "--sent")
+    assert run.exit_code == 2 and "is scheduled, not unconfirmed" in run.stderr
+    assert cli("publish", "confirm", "999999", "--sent").exit_code == 2
+    assert ok("post", "show", str(post_id), "--json").json() == before
