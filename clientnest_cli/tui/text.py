@@ -19,9 +19,12 @@ STATUS_STYLE = {
     "draft": "dim",
     "scheduled": "cyan",
     "publishing": "yellow",
+    "checking": "yellow",
+    "unconfirmed": "bold magenta",  # may be live: a person settles it (`publish confirm`)
     "published": "green",
     "failed": "bold red",
     "canceled": "dim strike",
+    "deleted": "dim strike",
 }
 
 

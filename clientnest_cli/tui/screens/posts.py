@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from clientnest_cli.domain.enums import PostStatus
 from clientnest_cli.tui.screens.base import BaseScreen
 from clientnest_cli.tui.text import local, plain, safe, status_text
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from clientnest_cli.services.post_reads import PostDetail, PostList
 
 PAGE = 200
-STATUSES = ("draft", "scheduled", "publishing", "published", "failed", "canceled")
+STATUSES = tuple(s.value for s in PostStatus)
 SORTS = (("newest", "created"), ("schedule", "scheduled"), ("status", "status"))
 
 
