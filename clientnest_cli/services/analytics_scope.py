@@ -62,7 +62,7 @@ def _rows(ctx: AppContext, sql: str, **params: Any) -> list[Any]:
 
 def acting_timezone(ctx: AppContext) -> str:
     """The acting user's zone (the same user ``ctx.actor`` finds), by plain SQL."""
-    email = ctx.acting_email or ctx.settings.user
+    email = ctx.acting_email or ctx.store_keys.user
     if email:
         found = _rows(ctx, 'SELECT timezone FROM "user" WHERE email = :e', e=email)
         if not found:
