@@ -23,38 +23,18 @@ BATCH = 20_000
 
 
 def post_row(account_id: int, spec: HistorySpec, p: HistoryPost) -> dict[str, Any]:
+    from clientnest_cli.store.lite_repos import POST_DEFAULTS
+
     when = p.published_at
     return {
+        **POST_DEFAULTS,
         "account_id": account_id,
         "content": p.text,
-        "hashtags": [],
-        "category": "",
-        "ai_generated": False,
         "group_id": f"h{spec.seed}a{account_id}n{p.index}",
-        "variant": "",
-        "thread_parent_id": None,
-        "thread_position": 0,
         "status": "published",
-        "scheduled_at": None,
         "published_at": when,
         "platform_post_id": f"hist-{spec.seed}-{p.index}",
-        "platform_url": "",
-        "platform_extra": {},
-        "resume_token": "",
-        "attempts": 0,
-        "next_attempt_at": None,
-        "last_error": "",
         "idempotency_key": f"hist-{spec.seed}-{account_id}-{p.index}",
-        "lease_owner": "",
-        "lease_expires_at": None,
-        "approval_status": "not_required",
-        "approved_by": None,
-        "approved_at": None,
-        "rejection_reason": "",
-        "recurrence": "",
-        "recurrence_until": None,
-        "source_file": "",
-        "created_by": None,
         "created_at": when,
         "updated_at": when,
         "media_type": p.media_type,
