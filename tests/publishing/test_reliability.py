@@ -283,10 +283,8 @@ def test_several_daemons_share_1000_posts_exactly_once(
     ids = [i for p in PLATFORMS for i in create_due(expected[p], [refs[p]])]
     ids += create_due(feed_texts, [accounts.feed])
     assert len(ids) == 1000
-    # each request takes a little while, so one daemon cannot drain all 1000 posts
-    # between two polls of the others (the engine sends a batch of 64 in one go)
     for platform in PLATFORMS:
-        sandbox.emulator(platform).faults.latency_s = 0.05
+        sandbox.emulator(platform).faults.latency_s = 0.01
     _move_due(ids, timedelta(days=1))  # nothing due until every daemon is up (contention)
 
     with Daemons(tmp_path / "logs") as daemons:
