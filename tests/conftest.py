@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from clientnest_cli.sandbox.catalog import available, build
-from clientnest_cli.sandbox.framework import Faults, SandboxServer
+from clientnest_cli.sandbox.faults import Faults
+from clientnest_cli.sandbox.framework import SandboxServer
 
 # `make test` runs the suite on several pytest-xdist workers (--dist loadgroup).
 # Tests that share something outside their own tmp folder run in one group each,

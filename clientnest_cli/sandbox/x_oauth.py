@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from clientnest_cli.sandbox.framework import Faults, TokenStore
+from clientnest_cli.sandbox.faults import Faults
+from clientnest_cli.sandbox.framework import TokenStore
 from clientnest_cli.sandbox.http_helpers import read_body
 
 SCOPES = {
