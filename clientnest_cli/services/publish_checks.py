@@ -33,7 +33,8 @@ from clientnest_cli.store.claims import Claims
 from clientnest_cli.store.types import utcnow
 
 if TYPE_CHECKING:
-    from clientnest_cli.services.publisher import Report, _Job
+    from clientnest_cli.services.publish_jobs import _Job
+    from clientnest_cli.services.publish_report import Report
 
 log = logging.getLogger("clientnest.publish")
 UNKNOWN_REASON = "outcome unknown — check the account"
@@ -191,7 +192,7 @@ class OutcomeChecks:
     def reconcile_expired(self, report: Report | None = None) -> Report:
         """Posts left `publishing` by a publisher that died, and `checking` posts due
         for another question: ask the platform, then settle."""
-        from clientnest_cli.services.publisher import Report
+        from clientnest_cli.services.publish_report import Report
 
         report = report or Report()
         grace = timedelta(seconds=self.fence.grace_s)  # the old holder's last request is over

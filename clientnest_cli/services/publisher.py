@@ -25,14 +25,10 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -44,6 +40,7 @@ from clientnest_cli.services.publish_checks import OutcomeChecks
 from clientnest_cli.services.publish_fence import Fence, LeaseLost
 from clientnest_cli.services.publish_jobs import _Job, load_jobs
 from clientnest_cli.services.publish_recorder import Published, Recorder, Renewal
+from clientnest_cli.services.publish_report import Report, make_worker_id
 from clientnest_cli.services.rate_limit import SendLimiter
 from clientnest_cli.store.claims import Claims
 from clientnest_cli.store.models import SocialAccount
@@ -56,38 +53,6 @@ if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
 
 log = logging.getLogger("clientnest.publish")
-
-
-def make_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-@dataclass
-class Report:
-    published: list[int] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)
-    retrying: list[tuple[int, str]] = field(default_factory=list)
-    deferred: list[int] = field(default_factory=list)
-    lost_lease: list[int] = field(default_factory=list)
-    checking: list[tuple[int, str]] = field(default_factory=list)
-    unconfirmed: list[tuple[int, str]] = field(default_factory=list)  # may have gone out
-
-    def add(self, other: Report) -> None:
-        for name in (
-            "published", "failed", "retrying", "deferred", "lost_lease", "checking", "unconfirmed"
-        ):  # fmt: skip
-            getattr(self, name).extend(getattr(other, name))
-
-    @property
-    def handled(self) -> int:
-        return (
-            len(self.published)
-            + len(self.failed)
-            + len(self.retrying)
-            + len(self.deferred)
-            + len(self.checking)
-            + len(self.unconfirmed)
-        )
 
 
 class Publisher(OutcomeChecks):

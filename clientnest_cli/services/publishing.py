@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from clientnest_cli.domain.enums import Role
 from clientnest_cli.domain.post_states import check_transition, publishable_reason
 from clientnest_cli.errors import BadInput, NotFound
-from clientnest_cli.services.publisher import Publisher, Report
+from clientnest_cli.services.publish_report import Report
+from clientnest_cli.services.publisher import Publisher
 from clientnest_cli.store.models import Post
 from clientnest_cli.store.types import utcnow
 

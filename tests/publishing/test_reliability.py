@@ -477,7 +477,8 @@ def test_a_publisher_that_lost_its_lease_while_slow_does_not_send(
     from sqlalchemy import update
 
     from clientnest_cli.services.context import AppContext
-    from clientnest_cli.services.publisher import Publisher, Report
+    from clientnest_cli.services.publish_report import Report
+    from clientnest_cli.services.publisher import Publisher
     from clientnest_cli.store.claims import Claims
     from clientnest_cli.store.models import Post
     from clientnest_cli.store.types import utcnow
