@@ -96,12 +96,9 @@ class Claims:
         transaction, so a batch costs one write transaction, not one per post.
         """
         due = _due(now if due_by is None else min(now, due_by))
-        candidates = select(Post.id).where(due).order_by(Post.scheduled_at, Post.id).limit(limit)  # type: ignore[arg-type]
-        if self.s.get_bind().dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
         stmt = (
             update(Post)
-            .where(Post.id.in_(candidates.scalar_subquery()), due)  # type: ignore[union-attr]
+            .where(self._at_most(limit, due, Post.scheduled_at, Post.id), due)
             .values(
                 status="publishing",
                 lease_owner=owner,
@@ -206,16 +203,29 @@ class Claims:
     def _take_over(
         self, where: Any, owner: str, now: datetime, lease: timedelta, limit: int, **values: Any
     ) -> list[int]:
-        candidates = select(Post.id).where(where).order_by(Post.id).limit(limit)  # type: ignore[arg-type]
-        if self.s.get_bind().dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
         stmt = (
             update(Post)
-            .where(Post.id.in_(candidates.scalar_subquery()), where)  # type: ignore[union-attr]
+            .where(self._at_most(limit, where, Post.id), where)
             .values(lease_owner=owner, lease_expires_at=now + lease, **values)
             .returning(Post.id)
         )
         return [row[0] for row in self.s.execute(stmt).all()]
+
+    def _at_most(self, limit: int, where: Any, *order: Any) -> Any:
+        """``Post.id`` among the first ``limit`` rows matching ``where``, for one UPDATE.
+
+        On PostgreSQL the rows are picked once, in a MATERIALIZED CTE, locked with
+        SKIP LOCKED so concurrent claimers take different rows. As a plain ``IN
+        (SELECT … LIMIT … FOR UPDATE SKIP LOCKED)`` the planner may rescan the
+        subquery for every outer row (a nested-loop semi-join); each rescan skips
+        the rows this statement has just updated and yields the next ones, so one
+        claim took every due post instead of ``limit``.
+        """
+        picked = select(Post.id).where(where).order_by(*order).limit(limit)  # type: ignore[arg-type]
+        if self.s.get_bind().dialect.name == "postgresql":
+            picked = picked.with_for_update(skip_locked=True)
+        batch = picked.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
+        return Post.id.in_(select(batch.c.id))  # type: ignore[union-attr]
 
     def _owned(self, post_id: int, owner: str) -> Any:
         return and_(Post.id == post_id, Post.status == "publishing", Post.lease_owner == owner)
