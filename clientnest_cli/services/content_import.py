@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clientnest_cli.domain.enums import PostStatus, Role
-from clientnest_cli.domain.post_states import APPROVAL_REQUIRED, can_transition
+from clientnest_cli.domain.post_states import can_transition
 from clientnest_cli.errors import BadInput, ValidationFailed
 from clientnest_cli.services.content_csv import read_csv
 from clientnest_cli.services.content_items import ImportItem, ImportReport
@@ -37,6 +37,7 @@ from clientnest_cli.services.posts import (
     ComposePlan,
     TargetPlan,
     add_media_rows,
+    back_to_approval,
     check_scheduled_limit,
     label,
     plan_compose,
@@ -382,9 +383,7 @@ def _apply(
     names = store_media(ctx, plan.media) if action.updates else []
     for update in action.updates:
         _rewrite(session, update, plan, names)
-        if update.post.approval_status != "not_required" and actor.role == Role.EDITOR:
-            post = update.post
-            post.approval_status, post.approved_by, post.approved_at = APPROVAL_REQUIRED, None, None
+        back_to_approval(ctx, session, actor, [update.post])
         report.updated.append(update.post.id or 0)
         ctx.audit(session, actor.email, "post.import", "post", update.post.id, created=False)
     if not action.new_targets:

@@ -170,3 +170,23 @@ def test_with_approval_for_admins_an_admin_cannot_approve(team: Path) -> None:
     assert "needs owner" in refused(*AD, "post", "approve", pid)
     ok("post", "approve", pid)  # the owner
     assert post(pid)["approval_status"] == "approved"
+
+
+def test_an_editors_import_of_an_approved_post_needs_a_new_approval(
+    team: Path, tmp_path: Path
+) -> None:
+    pid = owner_post("Owner text")
+    assert post(pid)["approval_status"] == "not_required"
+    folder = tmp_path / "posts"
+    ok("post", "export", "--format", "md", "--output", str(folder))
+    (exported,) = folder.glob("*.md")
+    exported.write_text(exported.read_text().replace("Owner text", "Editor text"))
+    ok(*ED, "post", "import", str(exported))
+
+    assert post(pid)["content"] == "Editor text"
+    assert post(pid)["approval_status"] == "required"
+    assert "needs approval" in refused(*ED, "publish", "now", pid)
+    assert feed_texts(team) == []
+    ok(*AD, "post", "approve", pid)
+    ok(*ED, "publish", "now", pid)
+    assert feed_texts(team) == ["Editor text"]
