@@ -129,8 +129,20 @@ class Daemons:
             daemon.proc.send_signal(signal.SIGKILL)
         daemon.proc.wait(10)
 
+    def has_started(self, daemon: DaemonProcess) -> bool:
+        """It logged "daemon starting", which it does once its signal handlers are in."""
+        return "daemon starting" in self.log_tail(daemon, 50)
+
+    def wait_started(self, daemon: DaemonProcess, timeout: float = 180.0) -> None:
+        wait_for(lambda: self.has_started(daemon), timeout, f"{daemon.name} to start", self)
+
     def stop(self, daemon: DaemonProcess, timeout: float = 30.0) -> int:
-        """SIGTERM, then wait for the clean shutdown (SIGKILL if it never comes)."""
+        """SIGTERM once it is running, then wait for the clean shutdown (SIGKILL if it
+        never comes). A daemon signalled while still importing dies of the signal
+        (-15), which says nothing about its shutdown: a busy machine makes that likely
+        for a daemon released just before the test's last wait."""
+        if daemon.alive:
+            self.wait_started(daemon)
         if daemon.alive:
             daemon.proc.send_signal(signal.SIGTERM)
         try:

@@ -148,7 +148,7 @@ def test_the_daemon_stops_when_its_sqlite_file_disappears(home: Path, tmp_path: 
     db = home / "data" / "clientnest.db"
     with Daemons(tmp_path / "logs") as daemons:
         daemon = daemons.start("gone")
-        wait_for(lambda: "daemon starting" in daemons.log_tail(daemon), 60, "the start", daemons)
+        daemons.wait_started(daemon, 60)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         code = daemon.proc.wait(60)

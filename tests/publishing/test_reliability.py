@@ -68,10 +68,6 @@ def _check_exactly_once(
         assert not extra, f"{context}: {platform} holds unexpected posts: {extra[:5]}"
 
 
-def _started(daemons: Daemons, daemon: object) -> bool:
-    return "daemon starting" in daemons.log_tail(daemon, 50)  # type: ignore[arg-type]
-
-
 def _interleave(columns: list[list[int]]) -> list[int]:
     """[[x1, x2], [b1, b2]] → [x1, b1, x2, b2] (ragged columns allowed)."""
     ordered = sorted((n, k, i) for k, column in enumerate(columns) for n, i in enumerate(column))
@@ -178,7 +174,7 @@ def test_kill_9_at_random_moments_never_duplicates_or_loses(
             daemon = next(relay)
             # A busy machine may take many seconds just to start Python: the random
             # moment counts from the daemon's first log line, not from the spawn.
-            wait_for(lambda d=daemon: _started(daemons, d), 180, "daemon start", daemons)
+            daemons.wait_started(daemon)
             started = time.monotonic()
             if rng.random() < 0.5:
                 # Any moment of a daemon's life: claiming, loading credentials, sending.
@@ -439,7 +435,7 @@ def test_300_posts_through_faults_and_ten_kills_all_published_exactly_once(
         relay = daemons.one_after_another([*(f"rough{i}" for i in range(10)), "final"])
         for _ in range(10):
             daemon = next(relay)
-            wait_for(lambda d=daemon: _started(daemons, d), 180, "daemon start", daemons)
+            daemons.wait_started(daemon)
             time.sleep(rng.uniform(0.5, 5.0))  # a random moment of its life, not a wait
             daemons.check_alive()
             daemons.kill(daemon)
@@ -740,7 +736,7 @@ def test_daemon_waits_out_a_database_outage_and_publishes_once(
 
     with Daemons(tmp_path / "logs") as daemons:
         daemon = daemons.start("outage")
-        wait_for(lambda: _started(daemons, daemon), 180, "daemon start", daemons)
+        daemons.wait_started(daemon)
         # Due over the next ~14 s: some go out before the outage, some are in flight
         # when it starts, the rest fall due while it lasts.
         _spread(ids, first_in=2.0, step=0.23)
