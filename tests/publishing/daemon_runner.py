@@ -130,8 +130,12 @@ class Daemons:
         daemon.proc.wait(10)
 
     def has_started(self, daemon: DaemonProcess) -> bool:
-        """It logged "daemon starting", which it does once its signal handlers are in."""
-        return "daemon starting" in self.log_tail(daemon, 50)
+        """It logged "daemon starting" (anywhere in its log), which it does once its
+        signal handlers are in."""
+        try:
+            return "daemon starting" in daemon.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return False
 
     def wait_started(self, daemon: DaemonProcess, timeout: float = 180.0) -> None:
         wait_for(lambda: self.has_started(daemon), timeout, f"{daemon.name} to start", self)
@@ -141,8 +145,9 @@ class Daemons:
         never comes). A daemon signalled while still importing dies of the signal
         (-15), which says nothing about its shutdown: a busy machine makes that likely
         for a daemon released just before the test's last wait."""
-        if daemon.alive:
-            self.wait_started(daemon)
+        deadline = time.monotonic() + 180
+        while daemon.alive and not self.has_started(daemon) and time.monotonic() < deadline:
+            time.sleep(0.2)
         if daemon.alive:
             daemon.proc.send_signal(signal.SIGTERM)
         try:
