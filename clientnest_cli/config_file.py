@@ -144,6 +144,13 @@ class _Unsure(Exception):
 def store_keys(config_path: Path | None, config_file: Path) -> StoreKeys:
     """``user`` and ``database_url`` from the file and environment; raises
     ``_Unsure`` when only the pydantic loader can say (see the module's doc)."""
+    data, _ = _plain_config(config_path, config_file)
+    return StoreKeys(user=data.get("user"), database_url=data.get("database_url"))
+
+
+def _plain_config(config_path: Path | None, config_file: Path) -> tuple[dict[str, Any], Any]:
+    """The file's keys overlaid with the environment's, checked against the schema;
+    ``_Unsure`` when only pydantic can say. Returns them and the schema."""
     import json
     import os
 
@@ -159,15 +166,99 @@ def store_keys(config_path: Path | None, config_file: Path) -> StoreKeys:
         for field in fields:
             key = f"CLIENTNEST_{field.upper()}"
             if upper.startswith(key + "__"):
-                raise _Unsure(name)
-            if upper == key:
+                data = _nested_env(data, schema, field, upper[len(key) + 2 :], value, name)
+            elif upper == key:
                 if schema["properties"][field].get("type") == "object":
                     raise _Unsure(name)  # a JSON value in the environment
                 data = {**data, field: value}
     if any(section in data for section in CROSS_CHECKED):
         raise _Unsure("cross-checked section")
     _check(data, schema, schema)
-    return StoreKeys(user=data.get("user"), database_url=data.get("database_url"))
+    return data, schema
+
+
+def _nested_env(
+    data: dict[str, Any], schema: Any, field: str, rest: str, value: str, name: str
+) -> dict[str, Any]:
+    """``CLIENTNEST_SECTION__KEY=text`` merged into the file's section, as
+    pydantic-settings does, when KEY is a plain text key of a section; any other
+    nested variable (a number to parse, a dict's entry) is left to pydantic."""
+    ref = schema["properties"][field].get("$ref", "")
+    section = schema["$defs"].get(ref.rsplit("/", 1)[-1], {}) if ref else {}
+    key = rest.lower()
+    node = section.get("properties", {}).get(key)
+    options = (node or {}).get("anyOf", [node or {}])
+    if not node or {o.get("type") for o in options} - {"string", "null"}:
+        raise _Unsure(name)
+    current = data.get(field, {})
+    if not isinstance(current, dict) or any(k.lower() == key and k != key for k in current):
+        raise _Unsure(name)
+    return {**data, field: {**current, key: value}}
+
+
+# --- every setting without pydantic, for `publish now` ---------------------------------
+
+
+class _Section:
+    """A settings section as attributes: the schema's defaults under the given values;
+    a key the schema gives no default for comes from the pydantic settings."""
+
+    def __init__(self, values: dict[str, Any], full: Any) -> None:
+        self.__dict__.update(values)
+        self._full = full
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._full(), name)
+
+
+class LightSettings(_Section):
+    """The settings ``config.Settings`` would load, read without pydantic (``light_settings``)."""
+
+    def platform(self, name: str) -> Any:
+        return self._platforms.get(name) or self._platforms[""]
+
+
+def light_settings(config_path: Path | None, config_file: Path, full: Any) -> LightSettings:
+    """Every key from the file and environment over the schema's defaults; raises
+    ``_Unsure`` when only the pydantic loader can say. ``full()`` gives the pydantic
+    settings, asked only for a key the schema has no default for."""
+    data, schema = _plain_config(config_path, config_file)
+
+    def section(node: dict[str, Any], given: dict[str, Any], path: str) -> _Section:
+        values = {k: v["default"] for k, v in node["properties"].items() if "default" in v}
+        for key, value in [*values.items(), *given.items()]:
+            kind = node["properties"][key].get("type")
+            if kind in ("object", "array"):  # pydantic makes tuples of lists and more
+                values.pop(key, None)
+            else:
+                values[key] = float(value) if kind == "number" else value
+        return _Section(values, lambda: _dig(full(), path))
+
+    def def_of(node: dict[str, Any]) -> dict[str, Any]:
+        return schema["$defs"][node["$ref"].rsplit("/", 1)[1]]  # type: ignore[no-any-return]
+
+    top: dict[str, Any] = {}
+    for key, node in schema["properties"].items():
+        if "$ref" in node:
+            top[key] = section(def_of(node), data.get(key, {}), key)
+        elif "default" in node:
+            top[key] = data.get(key, node["default"])
+        elif key in data and key != "platforms":
+            raise _Unsure(key)
+    platform = def_of(schema["properties"]["platforms"]["additionalProperties"])
+    top["_platforms"] = {
+        name: section(platform, given, f"platforms.{name}")
+        for name, given in {"": {}, **data.get("platforms", {})}.items()
+    }
+    return LightSettings(top, full)
+
+
+def _dig(value: Any, path: str) -> Any:
+    for part in path.split("."):
+        value = value[part] if isinstance(value, dict) else getattr(value, part)
+    return value
 
 
 def _check(value: Any, node: dict[str, Any], root: dict[str, Any]) -> None:

@@ -58,7 +58,9 @@ def now(ctx: typer.Context, post_id: int, as_json: bool = JSON) -> None:
     """Publish one post (a draft or a scheduled one) right now."""
     from clientnest_cli.services.publishing import publish_now
 
-    _summary(publish_now(state(ctx), post_id), as_json)
+    app_ctx = state(ctx)
+    app_ctx.light_settings = True  # one send: no pydantic-settings (benchmark B11)
+    _summary(publish_now(app_ctx, post_id), as_json)
 
 
 @app.command("retry")

@@ -60,24 +60,7 @@ class Secrets:
 
     def _system(self) -> Any:
         """The best system keychain, never a plain-text, prompting or chained one."""
-        from keyring.backend import get_all_keyring
-
-        def usable(ring: Any) -> bool:
-            name = f"{type(ring).__module__}.{type(ring).__name__}"
-            skip = _PLAINTEXT + _PROMPTING + ("chainer",)
-            if any(bad in name for bad in skip):
-                return False
-            try:
-                return ring.priority > 0  # some backends raise when they cannot work
-            except Exception:
-                return False
-
-        candidates = sorted(
-            (r for r in get_all_keyring() if usable(r)), key=lambda r: r.priority, reverse=True
-        )
-        if not candidates:
-            raise SecretsError("no usable keyring backend", hint=ENABLE_HINT)
-        return candidates[0]
+        return _native() or _scanned()
 
     @property
     def keyring(self) -> Any:
@@ -146,3 +129,53 @@ class Secrets:
         finally:
             self.delete(probe)
         return self.backend_name
+
+
+# The platform's own keychain by module: keyring ranks it first (priority 5) wherever
+# it works, unless KWallet runs on a KDE desktop (5.1). Trying it first skips keyring's
+# plugin scan, which imports every backend (macOS's over ctypes on Linux too) and costs
+# about twice `import typer`; wherever it might not be first, the scan decides.
+_NATIVE = {
+    "linux": "keyring.backends.SecretService",
+    "darwin": "keyring.backends.macOS",
+    "win32": "keyring.backends.Windows",
+}
+
+
+def _native() -> Any | None:
+    """The platform's keychain when it works and nothing built in outranks it."""
+    import importlib
+
+    module = _NATIVE.get(sys.platform)
+    if module is None or "KDE" in os.getenv("XDG_CURRENT_DESKTOP", "").split(":"):
+        return None
+    try:
+        ring = importlib.import_module(module).Keyring
+        if not ring.priority > 0:  # some backends raise when they cannot work
+            return None
+        return ring()
+    except Exception:
+        return None
+
+
+def _usable(ring: Any) -> bool:
+    name = f"{type(ring).__module__}.{type(ring).__name__}"
+    skip = _PLAINTEXT + _PROMPTING + ("chainer",)
+    if any(bad in name for bad in skip):
+        return False
+    try:
+        return ring.priority > 0  # type: ignore[no-any-return]
+    except Exception:
+        return False
+
+
+def _scanned() -> Any:
+    """The highest-priority usable backend among all that keyring finds."""
+    from keyring.backend import get_all_keyring
+
+    candidates = sorted(
+        (r for r in get_all_keyring() if _usable(r)), key=lambda r: r.priority, reverse=True
+    )
+    if not candidates:
+        raise SecretsError("no usable keyring backend", hint=ENABLE_HINT)
+    return candidates[0]

@@ -40,6 +40,8 @@ class AppContext:
         # team mode: set when the real login acts as someone else (--as)
         self.real_email: str | None = None
         self.acting_as: str | None = None
+        self.light_settings = False  # see ``settings``
+        self._full: Settings | None = None
 
     @cached_property
     def paths(self) -> Paths:
@@ -49,9 +51,25 @@ class AppContext:
 
     @cached_property
     def settings(self) -> Settings:
-        from clientnest_cli.config import load_settings
+        """The settings; with ``light_settings`` set (`publish now`), read without
+        pydantic when the config is plainly valid (config_file.light_settings)."""
+        if self.light_settings:
+            from clientnest_cli.config_file import _Unsure, light_settings
 
-        return load_settings(self.config_path, self.paths)
+            try:
+                found = light_settings(self.config_path, self.paths.config_file, self._settings)
+                return found  # type: ignore[return-value]
+            except _Unsure:
+                pass
+        return self._settings()
+
+    def _settings(self) -> Settings:
+        """The settings as pydantic loads and checks them (once)."""
+        if self._full is None:
+            from clientnest_cli.config import load_settings
+
+            self._full = load_settings(self.config_path, self.paths)
+        return self._full
 
     @cached_property
     def store_keys(self) -> StoreKeys:

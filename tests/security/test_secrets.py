@@ -68,3 +68,34 @@ def test_file_without_passphrase_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
         Secrets("file").get("x")
     with pytest.raises(SecretsError, match="passphrase"):
         Secrets("cryptfile").get("x")  # the old name of the same backend
+
+
+def test_native_keychain_is_the_one_the_full_scan_picks(
+    secret_service: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Secrets` tries the platform's keychain before keyring's plugin scan; where it
+    answers, it is the backend the scan of every backend would have chosen."""
+    from keyring.backend import get_all_keyring
+
+    from clientnest_cli.security import secrets as module
+
+    monkeypatch.delenv("XDG_CURRENT_DESKTOP", raising=False)
+    get_all_keyring.reset()  # the scan is kept per process; a test without a bus ran one
+    native, scanned = module._native(), module._scanned()
+    assert native is not None
+    assert type(native) is type(scanned)
+
+
+def test_the_full_scan_decides_where_the_native_keychain_might_not_be_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from clientnest_cli.security import secrets as module
+
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")  # KWallet outranks Secret Service there
+    assert module._native() is None
+    monkeypatch.delenv("XDG_CURRENT_DESKTOP")
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # no Secret Service
+    assert module._native() is None
+    picked: list[str] = []
+    monkeypatch.setattr(module, "_scanned", lambda: picked.append("scan") or "ring")
+    assert Secrets("keyring").keyring == "ring" and picked == ["scan"]
