@@ -33,6 +33,8 @@ evaluation made before. scikit-learn is imported only inside functions.
 from __future__ import annotations
 
 import math
+import sys
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +53,6 @@ MIN_HISTORY_CANDIDATES = (10, 20, 30, 50, 100)
 MAX_LEVELS = 250
 THREADS = 1
 IMPORTANCE_ROWS = 2_000
-FEW_ROWS = 10  # predictions for this many posts run without limiting OpenMP's threads
 MAX_ROWS = 20_000  # posts learnt from (a fixed-seed sample over all of time beyond this)
 
 
@@ -264,9 +265,37 @@ def _importance(fitted: Fitted, X: pd.DataFrame, seed: int) -> list[dict[str, An
     return sorted(rows, key=lambda r: -r["importance"])
 
 
-def one_thread():  # type: ignore[no-untyped-def]
-    """OpenMP limited to one thread: on a busy machine its spinning threads cost 10×."""
-    import sklearn.ensemble  # noqa: F401  (loads its OpenMP runtime, so the limit reaches it)
+def import_models() -> None:
+    """Import scikit-learn's models with OpenMP starting on ``THREADS`` threads.
+
+    The runtime reads OMP_NUM_THREADS once, when it is loaded: set then (unless
+    the user set it), it makes ``one_thread`` free for a process that only
+    predicts. The variable is put back afterwards (child processes see the user's)."""
+    import os
+
+    if "sklearn.ensemble" in sys.modules:
+        return
+    own = "OMP_NUM_THREADS" not in os.environ
+    if own:
+        os.environ["OMP_NUM_THREADS"] = str(THREADS)
+    try:
+        import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime)
+    finally:
+        if own:
+            os.environ.pop("OMP_NUM_THREADS", None)
+
+
+def one_thread() -> AbstractContextManager[Any]:
+    """OpenMP limited to one thread: on a busy machine its spinning threads cost 10×
+    (a few ms per tree even for one row). Free when the runtime already uses one
+    thread (``import_models``); else threadpoolctl, which costs about 20 ms."""
+    import contextlib
+
+    import_models()
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    if _openmp_effective_n_threads() <= THREADS:
+        return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=THREADS)
@@ -341,12 +370,7 @@ class Predictor:
         return str(self.evaluation["chosen"])
 
     def predict(self, X: pd.DataFrame) -> list[dict[str, Any]]:
-        """Per row: expected, low, high (counts), by, reason, and what moves it most.
-
-        A few rows (one post and its variants) are too few for OpenMP threads to
-        matter, and finding the runtime to limit them costs more than the prediction."""
-        if len(X) <= FEW_ROWS:
-            return self._predict(X)
+        """Per row: expected, low, high (counts), by, reason, and what moves it most."""
         with one_thread():
             return self._predict(X)
 
