@@ -100,6 +100,19 @@ class Encoder:
                 columns.append(X[name].astype(float).to_numpy())
         return np.column_stack(columns)
 
+    def codes_of(self, values: dict[str, Any]) -> np.ndarray:
+        """One row of codes for feature → value (what ``transform`` gives that row)."""
+        import numpy as np
+
+        row = []
+        for name in self.columns:
+            if name in self.levels:
+                codes = {v: float(i) for i, v in enumerate(self.levels[name])}
+                row.append(codes.get(str(values[name]), np.nan))
+            else:
+                row.append(float(values[name]))
+        return np.array(row, dtype=float)
+
     @property
     def mask(self) -> list[bool]:
         return [name in self.levels for name in self.columns]
@@ -136,10 +149,15 @@ class Fitted:
     reference: dict[str, Any]  # a typical value per feature (for "what moves it")
 
     def predict(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.interval(self.encoder.transform(X))
+
+    def interval(
+        self, codes: np.ndarray, mid: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """mid (the point model's, unless given), low and high of encoded rows."""
         import numpy as np
 
-        codes = self.encoder.transform(X)
-        mid = self.point.predict(codes)
+        mid = self.point.predict(codes) if mid is None else mid
         low = self.low.predict(codes) - self.margin
         high = self.high.predict(codes) + self.margin
         return mid, np.minimum(low, mid), np.maximum(high, mid)
@@ -380,11 +398,14 @@ class Predictor:
         results = []
         history = X["history"].fillna(0).to_numpy(dtype=float)
         best = str(self.evaluation["best_baseline"])
-        m_mid, m_low, m_high = self.fitted.predict(X)
+        use = [self.chosen == "model" and h >= self.evaluation["min_history"] for h in history]
+        codes = self.fitted.encoder.transform(X)
+        mids = self._point(codes, np.flatnonzero(use))
+        m_mid, m_low, m_high = self.fitted.interval(codes, mids[: len(X)])
         b_mid, b_low, b_high = self.fitted.baseline(best, X)
+        variants = iter(np.split(np.expm1(mids[len(X) :]), int(sum(use))) if any(use) else [])
         for i in range(len(X)):
-            use_model = self.chosen == "model" and history[i] >= self.evaluation["min_history"]
-            if use_model:
+            if use[i]:
                 mid, low, high, by, reason = m_mid[i], m_low[i], m_high[i], "model", ""
             else:
                 mid, low, high, by = b_mid[i], b_low[i], b_high[i], best
@@ -400,27 +421,36 @@ class Predictor:
                     "high": float(max(0.0, np.expm1(high))),
                     "by": by,
                     "reason": reason,
-                    "drivers": self.drivers(X.iloc[[i]]) if use_model else [],
+                    "drivers": self._drivers(X.iloc[i], np.expm1(mid), next(variants))
+                    if use[i]
+                    else [],
                 }
             )
         return results
 
-    def drivers(self, row: pd.DataFrame, top: int = 3) -> list[dict[str, Any]]:
-        """The features that move this prediction most: each set to its typical value."""
+    def _point(self, codes: np.ndarray, explained: np.ndarray) -> np.ndarray:
+        """The point model on every row, then (one call for all) on each explained
+        row with each feature in turn set to its typical value (``_drivers``)."""
         import numpy as np
-        import pandas as pd
 
-        variants = [row]
+        typical = self.fitted.encoder.codes_of(self.fitted.reference)
+        k = len(typical)
+        blocks = [codes]
+        for i in explained:
+            changed = np.repeat(codes[i : i + 1], k, axis=0)
+            changed[np.arange(k), np.arange(k)] = typical
+            blocks.append(changed)
+        return self.fitted.point.predict(np.vstack(blocks))
+
+    def _drivers(
+        self, row: pd.Series, expected: float, typical: np.ndarray, top: int = 3
+    ) -> list[dict[str, Any]]:
+        """The features that move this prediction most: ``typical`` holds the expected
+        interactions with each feature set to its typical value."""
         names = self.fitted.encoder.columns
-        for name in names:
-            changed = row.copy()
-            changed[name] = self.fitted.reference[name]
-            variants.append(changed)
-        frame = pd.concat(variants, ignore_index=True)
-        mids = np.expm1(self.fitted.point.predict(self.fitted.encoder.transform(frame)))
         effects = [
-            {"name": name, "value": _plain(row[name].iloc[0]), "effect": float(mids[0] - m)}
-            for name, m in zip(names, mids[1:], strict=True)
+            {"name": name, "value": _plain(row[name]), "effect": float(expected - m)}
+            for name, m in zip(names, typical, strict=True)
         ]
         effects = [e for e in effects if abs(e["effect"]) > 1e-9]
         return sorted(effects, key=lambda e: -abs(e["effect"]))[:top]
