@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +28,17 @@ class Run:
 def cli(*args: str, input: str | None = None) -> Run:
     result = CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
     return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def entry_point(*args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user runs it, in its own process (the entry point applies
+    cli/startup.py's trims and its exit, which CliRunner does not see)."""
+    return subprocess.run(
+        [sys.executable, "-m", "clientnest_cli", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+    )
 
 
 def ok(*args: str, input: str | None = None) -> Run:

@@ -48,6 +48,9 @@ HASHTAG = re.compile(r"#\w+", re.UNICODE)
 MENTION = re.compile(r"(?<!\w)@[\w.]+", re.UNICODE)
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f1e6-\U0001f1ff]")
+# links as the model has always counted them: case-sensitive (pandas' str.count was
+# given LINK's pattern without its flag); changing it means retraining
+LINK_COUNTED = re.compile(LINK.pattern)
 
 
 def target(interactions: Any) -> Any:
@@ -80,21 +83,27 @@ def _flag(value: Any) -> float:
     return 1.0 if bool(value) else 0.0
 
 
-def text_features(frame: pd.DataFrame, sentiment: bool = True) -> pd.DataFrame:
-    """length, hashtags, mentions, links, emoji, question, sentiment of each text."""
-    import pandas as pd
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
-    content = frame["content"].fillna("").astype(str)
-    listed = frame["hashtags"] if "hashtags" in frame else pd.Series([None] * len(frame))
-    out = pd.DataFrame(index=frame.index)
-    out["length"] = content.str.len().astype(float)
-    out["hashtags"] = [float(_tags(c, h)) for c, h in zip(content, listed.to_numpy(), strict=True)]
-    out["mentions"] = content.str.count(MENTION.pattern).astype(float)
-    out["links"] = content.str.count(LINK.pattern).astype(float)
-    out["emoji"] = content.str.count(EMOJI.pattern).astype(float)
-    out["question"] = content.str.contains("?", regex=False).astype(float)
-    out["sentiment"] = [_sentiment(c) for c in content] if sentiment else math.nan
-    return out
+
+def text_features(frame: pd.DataFrame, sentiment: bool = True) -> dict[str, Any]:
+    """length, hashtags, mentions, links, emoji, question, sentiment of each text
+    (float arrays by name)."""
+    import numpy as np
+
+    content = [_text(c) for c in frame["content"].to_numpy()]
+    listed = frame["hashtags"].to_numpy() if "hashtags" in frame else [None] * len(content)
+    columns = {
+        "length": [len(c) for c in content],
+        "hashtags": [_tags(c, h) for c, h in zip(content, listed, strict=True)],
+        "mentions": [len(MENTION.findall(c)) for c in content],
+        "links": [len(LINK_COUNTED.findall(c)) for c in content],
+        "emoji": [len(EMOJI.findall(c)) for c in content],
+        "question": ["?" in c for c in content],
+        "sentiment": [_sentiment(c) if sentiment else math.nan for c in content],
+    }
+    return {name: np.asarray(values, dtype=float) for name, values in columns.items()}
 
 
 def _ns(times: pd.Series) -> pd.Series:
@@ -105,39 +114,39 @@ def _ns(times: pd.Series) -> pd.Series:
     return pd.Series(utc.to_numpy(dtype="datetime64[ns]").astype("int64"), index=times.index)
 
 
-def history_features(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per post, from the same account's strictly earlier posts with figures:
-    account_median, recent_median (last 10), history (how many), days_since_last."""
+def history_features(frame: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per post of ``frame``, from the same account's strictly earlier posts with
+    figures: account_median, recent_median (last 10), history (how many),
+    days_since_last. Those posts are ``history``'s (post_id, account_id,
+    published_at, interactions; default: ``frame`` itself); a post's own entry
+    there never counts, being no earlier than itself."""
     import numpy as np
     import pandas as pd
 
-    out = pd.DataFrame(
-        np.nan,
-        index=frame.index,
-        columns=["account_median", "recent_median", "history", "days_since_last"],
-    )
-    stamps = _ns(frame["published_at"])
-    for _, mine in frame.groupby("account_id", sort=False):
-        order = mine.sort_values("published_at")
-        known = order[order["interactions"].notna()]
-        y = target(known["interactions"].to_numpy(dtype=float))
-        t_known = stamps.loc[known.index].to_numpy()
-        expanding = pd.Series(y).expanding().median().to_numpy()
-        recent = pd.Series(y).rolling(RECENT, min_periods=1).median().to_numpy()
-        t_rows = stamps.loc[mine.index].to_numpy()
+    history = frame if history is None else history
+    out = np.full((len(frame), 4), np.nan)
+    stamps, past = _ns(frame["published_at"]).to_numpy(), _ns(history["published_at"]).to_numpy()
+    values = pd.to_numeric(history["interactions"], errors="coerce").to_numpy(dtype=float)
+    theirs = history.groupby("account_id", sort=False).indices
+    for account_id, rows in frame.groupby("account_id", sort=False).indices.items():
+        pos = np.asarray(theirs.get(account_id, []), dtype=int)
+        pos = pos[np.argsort(past[pos], kind="stable")]
+        t_all, known = past[pos], ~np.isnan(values[pos])
+        y, t_known, t_rows = target(values[pos][known]), t_all[known], stamps[rows]
         before = np.searchsorted(t_known, t_rows, side="left")
-        has = before > 0
         idx = np.maximum(before - 1, 0)
-        out.loc[mine.index, "history"] = before.astype(float)
+        out[rows, 2] = before.astype(float)
         if len(y):
-            out.loc[mine.index, "account_median"] = np.where(has, expanding[idx], np.nan)
-            out.loc[mine.index, "recent_median"] = np.where(has, recent[idx], np.nan)
-        t_all = np.sort(t_rows)
+            expanding = pd.Series(y).expanding().median().to_numpy()
+            recent = pd.Series(y).rolling(RECENT, min_periods=1).median().to_numpy()
+            out[rows, 0] = np.where(before > 0, expanding[idx], np.nan)
+            out[rows, 1] = np.where(before > 0, recent[idx], np.nan)
         prior = np.searchsorted(t_all, t_rows, side="left")
-        last = t_all[np.maximum(prior - 1, 0)]
-        gap = (t_rows - last) / 86_400e9
-        out.loc[mine.index, "days_since_last"] = np.where(prior > 0, gap, np.nan)
-    return out
+        if len(t_all):
+            gap = (t_rows - t_all[np.maximum(prior - 1, 0)]) / 86_400e9
+            out[rows, 3] = np.where(prior > 0, gap, np.nan)
+    names = ["account_median", "recent_median", "history", "days_since_last"]
+    return pd.DataFrame(out, index=frame.index, columns=names)
 
 
 def local_times(frame: pd.DataFrame) -> tuple[Any, Any]:
@@ -156,35 +165,46 @@ def local_times(frame: pd.DataFrame) -> tuple[Any, Any]:
     return hours, weekdays
 
 
-def features(frame: pd.DataFrame, sentiment: bool = True, rows: Any = None) -> pd.DataFrame:
+def features(
+    frame: pd.DataFrame,
+    sentiment: bool = True,
+    rows: Any = None,
+    history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The feature frame (FEATURES, plus ``history`` and ``y``), same index as the input.
 
     ``rows`` (index labels): only those rows come out; their history features
     still come from every post of the frame, the rest is computed for them only.
+    ``history``: the posts the history features come from instead of the frame
+    (``history_features``), e.g. an account's stored posts for a post not written yet.
     """
     import numpy as np
     import pandas as pd
 
-    history = history_features(frame)
+    source = frame if history is None else history
     if rows is not None:
-        frame, history = frame.loc[rows], history.loc[rows]
-    out = pd.DataFrame(index=frame.index)
-    out["platform"] = frame["platform"].astype(str)
-    out["account"] = frame["account_id"].astype(str)
-    out["media_type"] = frame["media_type"].fillna("").replace("", "text").astype(str)
-    out["category"] = frame["category"].fillna("").astype(str)
-    out["hour"], out["weekday"] = local_times(frame)
-    out = out.join(text_features(frame, sentiment))
-    out["media_count"] = pd.to_numeric(frame["media_count"], errors="coerce").astype(float)
-    out["thread"] = frame["thread"].map(_flag)
-    out["ai_generated"] = frame["ai_generated"].map(_flag)
-    out["paid"] = frame["paid"].map(_flag)
-    out["followers"] = pd.to_numeric(frame["followers_at_post"], errors="coerce").astype(float)
-    out = out.join(history)
-    out["y"] = target(pd.to_numeric(frame["interactions"], errors="coerce").astype(float))
-    out["published_at"] = frame["published_at"]
-    out["account_id"] = frame["account_id"]
-    out["post_id"] = frame["post_id"]
-    return out[[*FEATURES, "history", "y", "published_at", "account_id", "post_id"]].replace(
-        [np.inf, -np.inf], np.nan
-    )
+        frame = frame.loc[rows]
+    history = history_features(frame, source)
+    columns: dict[str, Any] = {
+        "platform": frame["platform"].astype(str).to_numpy(),
+        "account": frame["account_id"].astype(str).to_numpy(),
+        "media_type": frame["media_type"].fillna("").replace("", "text").astype(str).to_numpy(),
+        "category": frame["category"].fillna("").astype(str).to_numpy(),
+    }
+    columns["hour"], columns["weekday"] = local_times(frame)
+    columns.update(text_features(frame, sentiment))
+    columns["media_count"] = pd.to_numeric(frame["media_count"], errors="coerce").to_numpy(float)
+    for name in ("thread", "ai_generated", "paid"):
+        columns[name] = np.array([_flag(v) for v in frame[name].to_numpy()], dtype=float)
+    followers = pd.to_numeric(frame["followers_at_post"], errors="coerce")
+    columns["followers"] = followers.to_numpy(dtype=float)
+    columns.update({name: history[name].to_numpy() for name in history.columns})
+    interactions = pd.to_numeric(frame["interactions"], errors="coerce").to_numpy(dtype=float)
+    columns["y"] = target(interactions)
+    for name, values in columns.items():
+        if values.dtype.kind == "f":
+            columns[name] = np.where(np.isinf(values), np.nan, values)
+    for name in ("published_at", "account_id", "post_id"):
+        columns[name] = frame[name].array
+    names = [*FEATURES, "history", "y", "published_at", "account_id", "post_id"]
+    return pd.DataFrame({name: columns[name] for name in names}, index=frame.index)

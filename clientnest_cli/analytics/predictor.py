@@ -33,6 +33,8 @@ evaluation made before. scikit-learn is imported only inside functions.
 from __future__ import annotations
 
 import math
+import sys
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +53,6 @@ MIN_HISTORY_CANDIDATES = (10, 20, 30, 50, 100)
 MAX_LEVELS = 250
 THREADS = 1
 IMPORTANCE_ROWS = 2_000
-FEW_ROWS = 10  # predictions for this many posts run without limiting OpenMP's threads
 MAX_ROWS = 20_000  # posts learnt from (a fixed-seed sample over all of time beyond this)
 
 
@@ -99,6 +100,19 @@ class Encoder:
                 columns.append(X[name].astype(float).to_numpy())
         return np.column_stack(columns)
 
+    def codes_of(self, values: dict[str, Any]) -> np.ndarray:
+        """One row of codes for feature → value (what ``transform`` gives that row)."""
+        import numpy as np
+
+        row = []
+        for name in self.columns:
+            if name in self.levels:
+                codes = {v: float(i) for i, v in enumerate(self.levels[name])}
+                row.append(codes.get(str(values[name]), np.nan))
+            else:
+                row.append(float(values[name]))
+        return np.array(row, dtype=float)
+
     @property
     def mask(self) -> list[bool]:
         return [name in self.levels for name in self.columns]
@@ -135,10 +149,15 @@ class Fitted:
     reference: dict[str, Any]  # a typical value per feature (for "what moves it")
 
     def predict(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.interval(self.encoder.transform(X))
+
+    def interval(
+        self, codes: np.ndarray, mid: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """mid (the point model's, unless given), low and high of encoded rows."""
         import numpy as np
 
-        codes = self.encoder.transform(X)
-        mid = self.point.predict(codes)
+        mid = self.point.predict(codes) if mid is None else mid
         low = self.low.predict(codes) - self.margin
         high = self.high.predict(codes) + self.margin
         return mid, np.minimum(low, mid), np.maximum(high, mid)
@@ -264,9 +283,37 @@ def _importance(fitted: Fitted, X: pd.DataFrame, seed: int) -> list[dict[str, An
     return sorted(rows, key=lambda r: -r["importance"])
 
 
-def one_thread():  # type: ignore[no-untyped-def]
-    """OpenMP limited to one thread: on a busy machine its spinning threads cost 10×."""
-    import sklearn.ensemble  # noqa: F401  (loads its OpenMP runtime, so the limit reaches it)
+def import_models() -> None:
+    """Import scikit-learn's models with OpenMP starting on ``THREADS`` threads.
+
+    The runtime reads OMP_NUM_THREADS once, when it is loaded: set then (unless
+    the user set it), it makes ``one_thread`` free for a process that only
+    predicts. The variable is put back afterwards (child processes see the user's)."""
+    import os
+
+    if "sklearn.ensemble" in sys.modules:
+        return
+    own = "OMP_NUM_THREADS" not in os.environ
+    if own:
+        os.environ["OMP_NUM_THREADS"] = str(THREADS)
+    try:
+        import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime)
+    finally:
+        if own:
+            os.environ.pop("OMP_NUM_THREADS", None)
+
+
+def one_thread() -> AbstractContextManager[Any]:
+    """OpenMP limited to one thread: on a busy machine its spinning threads cost 10×
+    (a few ms per tree even for one row). Free when the runtime already uses one
+    thread (``import_models``); else threadpoolctl, which costs about 20 ms."""
+    import contextlib
+
+    import_models()
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    if _openmp_effective_n_threads() <= THREADS:
+        return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=THREADS)
@@ -341,12 +388,7 @@ class Predictor:
         return str(self.evaluation["chosen"])
 
     def predict(self, X: pd.DataFrame) -> list[dict[str, Any]]:
-        """Per row: expected, low, high (counts), by, reason, and what moves it most.
-
-        A few rows (one post and its variants) are too few for OpenMP threads to
-        matter, and finding the runtime to limit them costs more than the prediction."""
-        if len(X) <= FEW_ROWS:
-            return self._predict(X)
+        """Per row: expected, low, high (counts), by, reason, and what moves it most."""
         with one_thread():
             return self._predict(X)
 
@@ -356,11 +398,14 @@ class Predictor:
         results = []
         history = X["history"].fillna(0).to_numpy(dtype=float)
         best = str(self.evaluation["best_baseline"])
-        m_mid, m_low, m_high = self.fitted.predict(X)
+        use = [self.chosen == "model" and h >= self.evaluation["min_history"] for h in history]
+        codes = self.fitted.encoder.transform(X)
+        mids = self._point(codes, np.flatnonzero(use))
+        m_mid, m_low, m_high = self.fitted.interval(codes, mids[: len(X)])
         b_mid, b_low, b_high = self.fitted.baseline(best, X)
+        variants = iter(np.split(np.expm1(mids[len(X) :]), int(sum(use))) if any(use) else [])
         for i in range(len(X)):
-            use_model = self.chosen == "model" and history[i] >= self.evaluation["min_history"]
-            if use_model:
+            if use[i]:
                 mid, low, high, by, reason = m_mid[i], m_low[i], m_high[i], "model", ""
             else:
                 mid, low, high, by = b_mid[i], b_low[i], b_high[i], best
@@ -376,27 +421,36 @@ class Predictor:
                     "high": float(max(0.0, np.expm1(high))),
                     "by": by,
                     "reason": reason,
-                    "drivers": self.drivers(X.iloc[[i]]) if use_model else [],
+                    "drivers": self._drivers(X.iloc[i], np.expm1(mid), next(variants))
+                    if use[i]
+                    else [],
                 }
             )
         return results
 
-    def drivers(self, row: pd.DataFrame, top: int = 3) -> list[dict[str, Any]]:
-        """The features that move this prediction most: each set to its typical value."""
+    def _point(self, codes: np.ndarray, explained: np.ndarray) -> np.ndarray:
+        """The point model on every row, then (one call for all) on each explained
+        row with each feature in turn set to its typical value (``_drivers``)."""
         import numpy as np
-        import pandas as pd
 
-        variants = [row]
+        typical = self.fitted.encoder.codes_of(self.fitted.reference)
+        k = len(typical)
+        blocks = [codes]
+        for i in explained:
+            changed = np.repeat(codes[i : i + 1], k, axis=0)
+            changed[np.arange(k), np.arange(k)] = typical
+            blocks.append(changed)
+        return self.fitted.point.predict(np.vstack(blocks))
+
+    def _drivers(
+        self, row: pd.Series, expected: float, typical: np.ndarray, top: int = 3
+    ) -> list[dict[str, Any]]:
+        """The features that move this prediction most: ``typical`` holds the expected
+        interactions with each feature set to its typical value."""
         names = self.fitted.encoder.columns
-        for name in names:
-            changed = row.copy()
-            changed[name] = self.fitted.reference[name]
-            variants.append(changed)
-        frame = pd.concat(variants, ignore_index=True)
-        mids = np.expm1(self.fitted.point.predict(self.fitted.encoder.transform(frame)))
         effects = [
-            {"name": name, "value": _plain(row[name].iloc[0]), "effect": float(mids[0] - m)}
-            for name, m in zip(names, mids[1:], strict=True)
+            {"name": name, "value": _plain(row[name]), "effect": float(expected - m)}
+            for name, m in zip(names, typical, strict=True)
         ]
         effects = [e for e in effects if abs(e["effect"]) > 1e-9]
         return sorted(effects, key=lambda e: -abs(e["effect"]))[:top]

@@ -40,4 +40,7 @@ lazy.groups(
 
 def run() -> None:
     startup.trim()
-    app(prog_name="clientnest")
+    try:
+        app(prog_name="clientnest")
+    finally:
+        startup.before_exit()

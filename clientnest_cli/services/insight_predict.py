@@ -37,15 +37,10 @@ def _answer(
     predictor: Predictor, history: pd.DataFrame, row: pd.DataFrame, account: str
 ) -> dict[str, Any]:
     """The prediction for ``row`` (one post, all columns) against the account's history."""
-    import pandas as pd
-
-    from clientnest_cli.analytics.features import _sentiment, features
+    from clientnest_cli.analytics.features import features
 
     others = history[~history["post_id"].isin(row["post_id"])]
-    frame = pd.concat([others, row], ignore_index=True)
-    target = frame.index[-1:]
-    X = features(frame, sentiment=False, rows=target)
-    X.loc[target, "sentiment"] = _sentiment(str(row["content"].iloc[0] or ""))
+    X = features(row, history=others)
     result = predictor.predict(X)[0]
     history_count = X["history"].iloc[0]
     return {

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clientnest_cli.sandbox.insight_history import InsightSpec, no_signal
-from tests.helpers import cli, init_store, ok, seed_account
+from tests.helpers import cli, entry_point, init_store, ok, seed_account
 
 UNTIL = "2026-11-01T00:00:00+00:00"
 SPECS = {
@@ -65,6 +65,15 @@ def test_planted_history_model_is_chosen_and_predicts_with_an_interval(home: Pat
     assert video["by"] == "model" and video["expected"] > plain["expected"]
     text = ok(*base, "--media", "video").stdout
     assert "80% interval" in text and "typical post" in text
+
+    # as its own process (OpenMP started on one thread, the exit without collections):
+    # the same answer, and the exit codes
+    at = ["--media", "video", "--at", "2026-11-02T18:10", "--json"]
+    alone = entry_point(*base, *at)
+    assert alone.returncode == 0 and json.loads(alone.stdout) == ok(*base, *at).json()
+    bad = entry_point(*base, "--media", "hologram")
+    assert bad.returncode == cli(*base, "--media", "hologram").exit_code != 0
+    assert "unknown media type" in bad.stderr
 
 
 def test_no_signal_the_baseline_predicts(home: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from clientnest_cli.analytics.features import features
 from clientnest_cli.analytics.predictor import BASELINES, evaluate
 from clientnest_cli.sandbox.insight_history import InsightSpec, no_signal
@@ -63,3 +65,53 @@ def test_large_histories_learn_from_a_sample_with_history_from_every_post(monkey
     pd.testing.assert_frame_equal(part, features(frame).loc[rows])
     ev = evaluate(part, seed=0, posts=len(frame))
     assert ev["posts"] == 300 and ev["sampled"] == 120 and ev["holdout"] == 24
+
+
+def test_a_post_against_the_stored_history_gets_the_features_training_gives_it() -> None:
+    """`analytics predict` passes the account's other posts as ``history``; training
+    computes every post against the whole frame: one row must come out the same,
+    and as a brute-force reading of "earlier posts with figures" says."""
+    import numpy as np
+    import pandas as pd
+
+    frame = post_frame({1: InsightSpec(seed=5, posts=60), 2: InsightSpec(seed=6, posts=40)})
+    frame.loc[[7, 20], "interactions"] = math.nan  # posts without figures count as posts only
+    whole = features(frame)
+    for r in (0, 3, 25, 59, 99):
+        row = frame.loc[[r]]
+        alone = features(row, history=frame.drop(index=r))
+        pd.testing.assert_frame_equal(alone, whole.loc[[r]])
+        with_itself = features(row, history=frame)  # its own entry never counts
+        pd.testing.assert_frame_equal(with_itself, whole.loc[[r]])
+        mine = frame[frame["account_id"] == frame.loc[r, "account_id"]]
+        earlier = mine[mine["published_at"] < frame.loc[r, "published_at"]]
+        y = np.log1p(earlier["interactions"].dropna().to_numpy())
+        got = alone.iloc[0]
+        assert got["history"] == len(y)
+        if len(y):
+            assert got["account_median"] == np.median(y)
+            assert got["recent_median"] == np.median(y[-10:])
+            gap = (frame.loc[r, "published_at"] - earlier["published_at"].max()).total_seconds()
+            assert got["days_since_last"] == pytest.approx(gap / 86_400)
+        else:
+            assert math.isnan(got["account_median"]) and math.isnan(got["days_since_last"])
+
+
+def test_rows_predicted_together_or_one_by_one_agree_and_drivers_are_what_if_typical() -> None:
+    import numpy as np
+
+    from clientnest_cli.analytics.predictor import train
+
+    X = features(post_frame(PLANTED))
+    predictor = train(X, seed=0)
+    some = X.iloc[[0, 1, 5, 700, 1599]]  # the first posts of an account: too little history
+    together = predictor.predict(some)
+    assert together == [predictor.predict(some.iloc[[i]])[0] for i in range(len(some))]
+    assert {r["by"] for r in together} == {"model", predictor.evaluation["best_baseline"]}
+    i = next(n for n, r in enumerate(together) if r["by"] == "model")
+    row = some.iloc[[i]]
+    for driver in together[i]["drivers"]:
+        changed = row.copy()
+        changed[driver["name"]] = predictor.fitted.reference[driver["name"]]
+        before, after = predictor.fitted.predict(row)[0], predictor.fitted.predict(changed)[0]
+        assert driver["effect"] == pytest.approx(np.expm1(before[0]) - np.expm1(after[0]))

@@ -86,3 +86,26 @@ def test_overview_summarises_sentiment(seeded: Seeded) -> None:
     mood = data["accounts"][0]["sentiment"]
     assert (mood["positive"], mood["negative"], mood["neutral"], mood["unscored"]) == (3, 3, 3, 5)
     assert mood["posts"][0]["post_id"] == top[0]["post_id"] and mood["posts"][0]["negative"] == 3
+
+
+def test_vader_with_its_emoji_lexicon_read_lazily_scores_as_vader_does() -> None:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from clientnest_cli.analytics.sentiment import LazyEmojis, _analyzer
+
+    stock = SentimentIntensityAnalyzer()
+    assert not any(e.isascii() for e in stock.emojis)  # why ASCII text never needs them
+    ours = type(_analyzer())()  # a fresh one: nothing read yet
+    assert isinstance(ours.emojis, LazyEmojis) and ours.lexicon == stock.lexicon
+    texts = [
+        *(t for group in LABELLED.values() for t in group),
+        "New roast today #coffee :) but the queue was NOT great!!",
+        "meh :-( so-so service",
+    ]
+    for text in texts:
+        if text.isascii():
+            assert ours.polarity_scores(text) == stock.polarity_scores(text)
+    assert not ours.emojis.loaded  # ASCII text only, so far
+    for text in [*texts, "Best coffee in town 😍", "🙂", "Ça va 👍🏽 ok"]:
+        assert ours.polarity_scores(text) == stock.polarity_scores(text)
+    assert ours.emojis.loaded and dict(ours.emojis) == stock.emojis

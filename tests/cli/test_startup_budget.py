@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import init_store, ok, seed_account
+from tests.helpers import entry_point, init_store, ok, seed_account
 
 DENY_ALL = ("pandas", "sklearn", "textual", "alembic", "dateparser")
 DENY_STORE_ONLY = (*DENY_ALL, "httpx", "keyring", "clientnest_cli.security.secretfile")
@@ -80,16 +80,6 @@ READING = [
 def test_store_only_command_imports_no_orm(store: dict[str, str], args: tuple[str, ...]) -> None:
     modules = imported_modules(*(a.format(**store) for a in args))
     assert denied(modules, DENY_READING) == []
-
-
-def entry_point(*args: str) -> subprocess.CompletedProcess[str]:
-    """The CLI as a user runs it (the entry point applies cli/startup.py's trims)."""
-    return subprocess.run(
-        [sys.executable, "-m", "clientnest_cli", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-    )
 
 
 def test_options_convert_as_typers_adapters_do(store: dict[str, str]) -> None:
