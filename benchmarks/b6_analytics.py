@@ -12,7 +12,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import setup
-from benchmarks.common import CLIENTNEST, PYTHON, SEED, Row, interleaved, log, ratio_row, spread
+from benchmarks.common import (
+    CLIENTNEST,
+    PYTHON,
+    SEED,
+    Row,
+    bench_env,
+    interleaved,
+    log,
+    ratio_row,
+    spread,
+)
 
 RUNS = 5
 ACCOUNTS = 50
@@ -51,9 +61,7 @@ def run() -> Row:
             *CLIENTNEST, "analytics", "overview", "--json",
             "--until", END.isoformat(), "--period", f"{PERIOD_DAYS}d",
         ]  # fmt: skip
-        env = dict(h.env)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        floor, figure = interleaved(floor_cmd, figure_cmd, RUNS, env)
+        floor, figure = interleaved(floor_cmd, figure_cmd, RUNS, bench_env(h.env))
     row = ratio_row(
         "B6",
         f"`analytics overview --json` over {snapshots:,} snapshots",
