@@ -129,12 +129,12 @@ class Daemon:
 
     def _sleep_until_next_due(self, interval: float) -> None:
         from clientnest_cli.store.claims import Claims
-        from clientnest_cli.store.types import utcnow
+        from clientnest_cli.store.values import utcnow
 
         wait = interval
         try:
-            with self.ctx.store.session() as session:
-                next_due = Claims(session).next_due_at()
+            with self.ctx.lite() as db:
+                next_due = Claims(db).next_due_at()
             if next_due is not None:
                 wait = max(0.0, min(interval, (next_due - utcnow()).total_seconds()))
         except StoreError as exc:

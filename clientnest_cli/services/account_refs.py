@@ -52,7 +52,7 @@ def client_id_in(clients: Any, name: str | None) -> int | None:
 def list_accounts(ctx: AppContext, client: str | None = None) -> list[AccountRow]:
     from clientnest_cli.store.lite_repos import LiteAccounts, LiteClients, LiteUsers
 
-    with ctx.reading() as db:
+    with ctx.lite() as db:
         ctx.actor_in(LiteUsers(db))
         client_id = client_id_in(LiteClients(db), client)
         return LiteAccounts(db).all(client_id=client_id)

@@ -16,9 +16,7 @@ from clientnest_cli.errors import BadInput, LimitReached
 from clientnest_cli.platforms.base import AccountContext, Adapter, ConnectRequest
 from clientnest_cli.platforms.registry import get_adapter_class
 from clientnest_cli.services import credentials
-from clientnest_cli.store.models import AccountStatsSnapshot, SocialAccount
-from clientnest_cli.store.repos import Accounts, Clients
-from clientnest_cli.store.types import utcnow
+from clientnest_cli.store.values import utcnow
 
 if TYPE_CHECKING:
     import httpx
@@ -26,6 +24,8 @@ if TYPE_CHECKING:
 
     from clientnest_cli.platforms.base import Connected
     from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import SocialAccount
+    from clientnest_cli.store.rows import SendingAccountRow
 
 OAUTH_KINDS = ("oauth", "oauth-pkce", "oauth-app")
 FETCHES_MEDIA = ("instagram", "threads", "tiktok")  # media must be at a public URL
@@ -164,6 +164,7 @@ def _run_browser_flow(
 
 def _client_id(session: Session, name: str | None) -> int | None:
     from clientnest_cli.services.account_refs import client_id_in
+    from clientnest_cli.store.repos import Clients
 
     return client_id_in(Clients(session), name)
 
@@ -176,6 +177,9 @@ def _store_connected(
     client_id: int | None,
     opts: ConnectOptions,
 ) -> SocialAccount:
+    from clientnest_cli.store.models import SocialAccount
+    from clientnest_cli.store.repos import Accounts
+
     info = connected.info
     with ctx.store.session() as session:
         accounts = Accounts(session)
@@ -228,6 +232,8 @@ def _apply_counts(account: SocialAccount, info: object) -> None:
 
 
 def _check_account_limit(ctx: AppContext, session: Session) -> None:
+    from clientnest_cli.store.repos import Accounts
+
     actor = ctx.actor(session)
     limit = ctx.policy(session).tier_limits(actor.tier).accounts
     count = Accounts(session).count()
@@ -244,6 +250,7 @@ def _check_account_limit(ctx: AppContext, session: Session) -> None:
 def resolve(session: Session, ref: str) -> SocialAccount:
     """An account from `PLATFORM:HANDLE`, `HANDLE` or its numeric id."""
     from clientnest_cli.services.account_refs import resolve_in
+    from clientnest_cli.store.repos import Accounts
 
     return resolve_in(Accounts(session), ref)  # type: ignore[no-any-return]
 
@@ -254,7 +261,9 @@ def show(ctx: AppContext, ref: str) -> SocialAccount:
         return resolve(session, ref)
 
 
-def adapter_for(ctx: AppContext, account: SocialAccount, http: object | None = None) -> Adapter:
+def adapter_for(
+    ctx: AppContext, account: SocialAccount | SendingAccountRow, http: object | None = None
+) -> Adapter:
     """An adapter for a stored account, with its credentials from the keyring."""
     cls = get_adapter_class(account.platform)
     creds = credentials.load(ctx.vault, account)
@@ -314,6 +323,7 @@ def sync(
     """Pull profile and counts into AccountStatsSnapshot; returns (account, outcome)."""
     from clientnest_cli.errors import ClientNestError
     from clientnest_cli.services.tokens import with_fresh_token
+    from clientnest_cli.store.repos import Accounts
 
     with ctx.store.session() as session:
         actor = ctx.require(session, Role.EDITOR, "syncing accounts")
@@ -334,6 +344,8 @@ def sync(
 
 
 def _record_stats(ctx: AppContext, account: SocialAccount, info: object) -> SocialAccount:
+    from clientnest_cli.store.models import AccountStatsSnapshot, SocialAccount
+
     with ctx.store.session() as session:
         row = session.get(SocialAccount, account.id)
         assert row is not None

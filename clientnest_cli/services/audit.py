@@ -14,7 +14,7 @@ def list_events(
 ) -> list[AuditRow]:
     from clientnest_cli.store.lite_repos import LiteAudit, LiteUsers
 
-    with ctx.reading() as db:
+    with ctx.lite() as db:
         user = ctx.actor_in(LiteUsers(db))
         if since:
             from clientnest_cli.services.timeparse import parse_when
@@ -29,7 +29,7 @@ def list_users(ctx: AppContext) -> list[UserRow]:
     """Every user, by id (for `users list`)."""
     from clientnest_cli.store.lite_repos import LiteUsers
 
-    with ctx.reading() as db:
+    with ctx.lite() as db:
         users = LiteUsers(db)
         ctx.actor_in(users)
         return users.all()

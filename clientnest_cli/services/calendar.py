@@ -76,7 +76,7 @@ def calendar_data(
 
     if view not in ("week", "month"):
         raise BadInput(f"unknown calendar view '{view}'", hint="use --week or --month")
-    with ctx.reading() as db:
+    with ctx.lite() as db:
         tz = ctx.actor_in(LiteUsers(db)).timezone
         now = utcnow()
         anchor = until_date(day, tz, now) if day else to_local(now, tz).date()

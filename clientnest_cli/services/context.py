@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.domain.enums import ROLE_RANK, Role
-from clientnest_cli.errors import BadInput, NotFound, PermissionDenied
+from clientnest_cli.errors import BadInput, NotFound, PermissionDenied, StoreError
 
 if TYPE_CHECKING:
     import sqlite3
-
-    from sqlmodel import Session
 
     from clientnest_cli.config import Settings
     from clientnest_cli.config_file import StoreKeys
@@ -107,7 +105,7 @@ class AppContext:
 
         if dialect_of(self.database_url) != "sqlite":
             return None
-        with self.reading() as db:
+        with self.lite() as db:
             return db.conn
 
     def open_store_unchecked(self) -> Store:
@@ -188,12 +186,25 @@ class AppContext:
         return owner
 
     @contextmanager
-    def reading(self, *, write: bool = False) -> Iterator[LiteDB]:
-        """A unit of work on the thin store (store/lite.py), for the commands
-        that only read (or only add posts): no SQLAlchemy import."""
+    def lite(self, *, write: bool = False) -> Iterator[LiteDB]:
+        """A unit of work on the thin store (store/lite.py): the store-only commands
+        and the publishing engine, with no SQLAlchemy import. A connection that
+        failed (a server restart, a cut network) is dropped, so the next unit of
+        this thread opens a fresh one, as the ORM pool's pre-ping does."""
         lite = self._lite_connection()
-        with lite.unit(write=write) as db:
-            yield db
+        try:
+            with lite.unit(write=write) as db:
+                yield db
+        except StoreError:
+            self._drop_lite(lite)
+            raise
+
+    def _drop_lite(self, lite: LiteDB) -> None:
+        with self._lite_lock:
+            for thread, held in list(self._lite.items()):
+                if held is lite:
+                    del self._lite[thread]
+        lite.close()
 
     def _lite_connection(self) -> LiteDB:
         """This thread's connection: one per thread (the TUI reads in workers); a
@@ -253,17 +264,15 @@ class AppContext:
 
     def audit_many(
         self,
-        session: Session,
+        session: Any,
         actor: str,
         action: str,
         object_type: str,
         events: Iterable[tuple[Any, dict[str, Any]]],
     ) -> None:
-        """``audit`` for many objects, ``(object id, details)`` each, in one INSERT."""
-        from clientnest_cli.store.models import AuditEvent
-        from clientnest_cli.store.types import utcnow
+        """``audit`` for many objects, ``(object id, details)`` each, in one statement."""
+        from clientnest_cli.store.units import unit_of
 
-        now = utcnow()
         rows = []
         for object_id, details in events:
             who, details = self._audit_actor(actor, details)
@@ -274,11 +283,10 @@ class AppContext:
                     object_type=object_type,
                     object_id=str(object_id),
                     details=details,
-                    created_at=now,
                 )
             )
         if rows:
-            session.execute(AuditEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+            unit_of(session).add_audits(rows)
 
     def _audit_actor(self, actor: str, details: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():

@@ -45,7 +45,8 @@ def status(ctx: AppContext) -> dict[str, Any]:
         rows = session.exec(
             select(DaemonHeartbeat).order_by(col(DaemonHeartbeat.last_tick_at).desc()).limit(50)
         ).all()
-        claims = Claims(session)
+    with ctx.lite() as db:
+        claims = Claims(db)
         backlog, next_due = claims.due_count(now), claims.next_due_at()
     daemons = [
         {

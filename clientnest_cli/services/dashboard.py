@@ -77,7 +77,7 @@ def prepare(ctx: AppContext) -> None:
     from clientnest_cli.domain import ai_month  # noqa: F401
     from clientnest_cli.store import lite_dashboard, lite_repos  # noqa: F401
 
-    with ctx.reading():
+    with ctx.lite():
         pass  # opening it (and checking its schema) is the point: the dashboard's
         # worker takes this connection over once this worker's thread has finished
 
@@ -91,7 +91,7 @@ def dashboard(ctx: AppContext, now: datetime | None = None, limit: int = 8) -> D
 
     now = now or datetime.now(UTC)
     week_ago = now - timedelta(days=7)
-    with ctx.reading() as db:
+    with ctx.lite() as db:
         actor = ctx.actor_in(LiteUsers(db))
         reads = LiteDashboard(db)
         followers, change, series = _followers(reads, week_ago)

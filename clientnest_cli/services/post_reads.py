@@ -78,7 +78,7 @@ def list_posts(
         raise BadInput(f"unknown sort '{sort}'", hint=f"use one of: {', '.join(SORTS)}")
     if not 1 <= limit <= 100_000:
         raise BadInput("--limit must be between 1 and 100000")
-    with ctx.reading() as db:
+    with ctx.lite() as db:
         tz = ctx.actor_in(LiteUsers(db)).timezone
         account_id = resolve_in(LiteAccounts(db), account).id if account else None
         client_id = None
@@ -146,7 +146,7 @@ def get_post_in(db: LiteDB, post_id: int) -> PostRow:
 def post_detail(ctx: AppContext, post_id: int) -> PostDetail:
     from clientnest_cli.store.lite_repos import LiteAccounts, LitePosts, LiteUsers
 
-    with ctx.reading() as db:
+    with ctx.lite() as db:
         users = LiteUsers(db)
         actor = ctx.actor_in(users)
         posts, accounts = LitePosts(db), LiteAccounts(db)

@@ -395,7 +395,7 @@ def create_posts(ctx: AppContext, draft: ComposeRequest) -> list[Post]:
     Written through the thin store (store/lite.py): `post create` imports no ORM."""
     from clientnest_cli.store.lite_repos import LiteUnit
 
-    with ctx.reading(write=True) as db:
+    with ctx.lite(write=True) as db:
         session = LiteUnit(db)
         actor = ctx.require(session, Role.EDITOR, "creating posts")
         plan = plan_compose(ctx, session, actor, draft)
@@ -427,7 +427,7 @@ def describe_accounts(ctx: AppContext, account_ids: set[int]) -> tuple[str, dict
     """The acting user's timezone and PLATFORM:HANDLE of each account id."""
     from clientnest_cli.store.lite_repos import LiteAccounts, LiteUsers
 
-    with ctx.reading() as db:
+    with ctx.lite() as db:
         tz = ctx.actor_in(LiteUsers(db)).timezone
         accounts = LiteAccounts(db)
         labels = {}

@@ -30,7 +30,7 @@ from clientnest_cli.domain.outgoing import Existence
 from clientnest_cli.domain.retry import retrying
 from clientnest_cli.errors import ClientNestError, PlatformError
 from clientnest_cli.store.claims import Claims
-from clientnest_cli.store.types import utcnow
+from clientnest_cli.store.values import utcnow
 
 if TYPE_CHECKING:
     from clientnest_cli.services.publish_jobs import _Job
@@ -112,8 +112,8 @@ class OutcomeChecks:
         wait = max(self.settings.check_wait_seconds, self.fence.grace_s)
         note = f"{CHECKING_NOTE}: no answer arrived; asking once the request is surely over"
         now = utcnow()
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             claims.end_attempt(attempt_id, now, "unknown", None, f"{message}; {note}")
             done = claims.finish(
                 job.post.id or 0,
@@ -148,8 +148,8 @@ class OutcomeChecks:
         wait = max(wait, exc.retry_after or 0.0)
         note = f"{CHECKING_NOTE} ({message}): the lookup failed: {exc.reason}"
         now = utcnow()
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             claims.end_attempt(attempt_id, now, "unknown", status, f"{message}; {note}")
             done = claims.finish(
                 job.post.id or 0,
@@ -173,14 +173,12 @@ class OutcomeChecks:
         from clientnest_cli.services.notify import post_unconfirmed
 
         post_id = job.post.id or 0
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             claims.end_attempt(attempt_id, utcnow(), "unknown", status, reason)
             done = claims.finish(post_id, self.worker_id, status="unconfirmed", last_error=reason)
             if done:
-                self.ctx.audit(
-                    session, self.actor, "post.unconfirmed", "post", post_id, reason=reason
-                )
+                self.ctx.audit(db, self.actor, "post.unconfirmed", "post", post_id, reason=reason)
         if done:
             log.warning("post %s may have been sent; %s", post_id, reason)
             report.unconfirmed.append((post_id, reason))
@@ -196,8 +194,8 @@ class OutcomeChecks:
 
         report = report or Report()
         grace = timedelta(seconds=self.fence.grace_s)  # the old holder's last request is over
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             now = utcnow()
             dead = claims.take_over_expired(self.worker_id, now, self.lease, 500, grace)
             checking = claims.take_over_checking(self.worker_id, now, self.lease, 500)

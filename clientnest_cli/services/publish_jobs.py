@@ -15,26 +15,26 @@ from clientnest_cli.domain.outgoing import OutgoingPost, PublishedRef
 from clientnest_cli.store.claims import Claims
 
 if TYPE_CHECKING:
-    from clientnest_cli.store.db import Store
-    from clientnest_cli.store.models import Post, SocialAccount
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.rows import SendingAccountRow, SendingPostRow
 
 
 @dataclass
 class _Job:
     """Everything one send needs, read in one short transaction."""
 
-    post: Post
-    account: SocialAccount
+    post: SendingPostRow
+    account: SendingAccountRow
     outgoing: OutgoingPost
     attempt_id: int = 0  # the attempt the claim opened
 
 
-def load_jobs(store: Store, media_dir: Path, owner: str, ids: list[int]) -> dict[int, _Job]:
+def load_jobs(ctx: AppContext, media_dir: Path, owner: str, ids: list[int]) -> dict[int, _Job]:
     """The posts of ``ids`` that ``owner`` still holds, ready to send, by id."""
     from clientnest_cli.services.posts import outgoing_for
 
-    with store.session(readonly=True) as session:
-        batch = Claims(session).load_batch(ids)
+    with ctx.lite() as db:
+        batch = Claims(db).load_batch(ids)
     jobs = {}
     for post_id in ids:
         post = batch.posts.get(post_id)
@@ -50,5 +50,5 @@ def load_jobs(store: Store, media_dir: Path, owner: str, ids: list[int]) -> dict
     return jobs
 
 
-def _ref(post: Post) -> PublishedRef:
+def _ref(post: SendingPostRow) -> PublishedRef:
     return PublishedRef(post.platform_post_id, post.platform_url, dict(post.platform_extra or {}))

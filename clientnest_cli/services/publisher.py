@@ -43,14 +43,14 @@ from clientnest_cli.services.publish_recorder import Published, Recorder, Renewa
 from clientnest_cli.services.publish_report import Report, make_worker_id
 from clientnest_cli.services.rate_limit import SendLimiter
 from clientnest_cli.store.claims import Claims
-from clientnest_cli.store.models import SocialAccount
-from clientnest_cli.store.types import utcnow
+from clientnest_cli.store.values import utcnow
 
 if TYPE_CHECKING:
     import httpx
 
     from clientnest_cli.platforms.base import Adapter
     from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.rows import SendingAccountRow
 
 log = logging.getLogger("clientnest.publish")
 
@@ -126,8 +126,8 @@ class Publisher(OutcomeChecks):
 
     def dispatch_once(self, due_by: datetime | None = None) -> Report:
         """Claim one batch of due posts and send them concurrently."""
-        with self.ctx.store.session() as session:
-            ids = Claims(session).claim_due(
+        with self.ctx.lite(write=True) as db:
+            ids = Claims(db).claim_due(
                 self.worker_id,
                 utcnow(),
                 self.lease,
@@ -139,8 +139,8 @@ class Publisher(OutcomeChecks):
 
     def publish_now(self, post_id: int) -> Report:
         """Send one post now, if it is scheduled and due (`publish now ID`)."""
-        with self.ctx.store.session() as session:
-            claimed = Claims(session).claim_one(
+        with self.ctx.lite(write=True) as db:
+            claimed = Claims(db).claim_one(
                 post_id, self.worker_id, utcnow(), self.lease, attempt_by=self.worker_id
             )
         return self._send_all([post_id] if claimed else [])
@@ -192,7 +192,7 @@ class Publisher(OutcomeChecks):
 
     def _load_all(self, ids: list[int]) -> dict[int, _Job]:
         """The claimed posts we still hold, ready to send (services/publish_jobs.py)."""
-        return load_jobs(self.ctx.store, self.ctx.paths.media_dir, self.worker_id, ids)
+        return load_jobs(self.ctx, self.ctx.paths.media_dir, self.worker_id, ids)
 
     def _send(
         self, job: _Job | int, report: Report, pending: list[Published] | None = None
@@ -256,8 +256,8 @@ class Publisher(OutcomeChecks):
         """One guarded UPDATE renews every queued lease we still hold; the fence of each
         starts before the write, so it ends before the lease the store records."""
         renewed_at = time.monotonic()
-        with self.ctx.store.session() as session:
-            held = Claims(session).extend_many(
+        with self.ctx.lite(write=True) as db:
+            held = Claims(db).extend_many(
                 [item.post_id for item in items], self.worker_id, utcnow() + self.lease
             )
         for item in items:
@@ -268,8 +268,8 @@ class Publisher(OutcomeChecks):
         """Nothing was sent: end the attempt; if the post is still ours, queue it again."""
         post_id = job.post.id or 0
         log.warning("post %s: %s; nothing was sent", post_id, why)
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             claims.end_attempt(attempt_id, utcnow(), "retryable", None, f"{why}; nothing was sent")
             claims.finish(
                 post_id,
@@ -327,8 +327,8 @@ class Publisher(OutcomeChecks):
             )
         )
         now = utcnow()
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             claims.end_attempt(attempt_id, now, outcome, status, message)
             done = claims.finish(
                 job.post.id or 0,
@@ -345,8 +345,8 @@ class Publisher(OutcomeChecks):
     def _defer(self, job: _Job, wait: float, report: Report) -> None:
         """Over the platform's send rate, or shutting down: back to the queue.
         Nothing was sent, so it is not an attempt."""
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             claims.finish(
                 job.post.id or 0,
                 self.worker_id,
@@ -359,8 +359,8 @@ class Publisher(OutcomeChecks):
         report.deferred.append(job.post.id or 0)
 
     def _start_attempt(self, post_id: int) -> int:
-        with self.ctx.store.session() as session:
-            return Claims(session).start_attempt(post_id, self.worker_id, utcnow())
+        with self.ctx.lite(write=True) as db:
+            return Claims(db).start_attempt(post_id, self.worker_id, utcnow())
 
     def _fail(
         self,
@@ -374,17 +374,15 @@ class Publisher(OutcomeChecks):
         from clientnest_cli.services.notify import post_failed
 
         now = utcnow()
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             claims.end_attempt(attempt_id, now, outcome, status, reason)
             done = claims.finish(
                 job.post.id or 0, self.worker_id, status="failed", last_error=reason
             )
             if done:
                 claims.fail_later_parts(job.post, "an earlier part of the thread failed")
-                self.ctx.audit(
-                    session, self.actor, "post.failed", "post", job.post.id, reason=reason
-                )
+                self.ctx.audit(db, self.actor, "post.failed", "post", job.post.id, reason=reason)
         if done:
             report.failed.append((job.post.id or 0, reason))
             post_failed(self.ctx, job.post, job.account, reason)
@@ -402,8 +400,8 @@ class Publisher(OutcomeChecks):
         """One transaction for a batch of successes, one statement per table; each
         post's row still guarded by our lease."""
         now = utcnow()
-        with self.ctx.store.session() as session:
-            claims = Claims(session)
+        with self.ctx.lite(write=True) as db:
+            claims = Claims(db)
             claims.end_attempts(now, [(item.attempt_id, item.outcome) for item in items])
             held = claims.finish_published(
                 self.worker_id,
@@ -418,7 +416,7 @@ class Publisher(OutcomeChecks):
                 },
             )
             self.ctx.audit_many(
-                session,
+                db,
                 self.actor,
                 "post.published",
                 "post",
@@ -443,17 +441,17 @@ class Publisher(OutcomeChecks):
             "needs_reauth": "the account needs re-authorisation — reconnect it",
             "disabled": "the account is disconnected",
         }
-        with self.ctx.store.session() as session:
-            failed = Claims(session).fail_unusable_accounts(utcnow(), reasons)
+        with self.ctx.lite(write=True) as db:
+            failed = Claims(db).fail_unusable_accounts(utcnow(), reasons)
             for post_id in failed:
                 self.ctx.audit(
-                    session, self.actor, "post.failed", "post", post_id, reason="account unusable"
+                    db, self.actor, "post.failed", "post", post_id, reason="account unusable"
                 )
         report.failed.extend((post_id, "account unusable") for post_id in failed)
         return report
 
     # --- helpers -------------------------------------------------------------
-    def _adapter(self, account: SocialAccount) -> Adapter:
+    def _adapter(self, account: SendingAccountRow) -> Adapter:
         from clientnest_cli.services.accounts import adapter_for
 
         key = account.id or 0
@@ -477,8 +475,8 @@ class Publisher(OutcomeChecks):
             return
 
         def save(token: str) -> None:
-            with self.ctx.store.session() as session:
-                Claims(session).save_resume_token(post_id, self.worker_id, token)
+            with self.ctx.lite(write=True) as db:
+                Claims(db).save_resume_token(post_id, self.worker_id, token)
 
         adapter.on_resume_token = save  # type: ignore[attr-defined]
 

@@ -9,16 +9,16 @@ from clientnest_cli.domain.post_states import check_transition, publishable_reas
 from clientnest_cli.errors import BadInput, NotFound
 from clientnest_cli.services.publish_report import Report
 from clientnest_cli.services.publisher import Publisher
-from clientnest_cli.store.models import Post
-from clientnest_cli.store.types import utcnow
+from clientnest_cli.store.values import utcnow
 
 if TYPE_CHECKING:
     from clientnest_cli.services.context import AppContext
+    from clientnest_cli.store.models import Post
 
 
 def publish_due(ctx: AppContext) -> Report:
-    with ctx.store.session() as session:
-        ctx.require(session, Role.EDITOR, "publishing")
+    with ctx.lite() as db:
+        ctx.require(db, Role.EDITOR, "publishing")
     publisher = Publisher(ctx)
     try:
         return publisher.run_due()
@@ -27,24 +27,32 @@ def publish_due(ctx: AppContext) -> Report:
 
 
 def publish_now(ctx: AppContext, post_id: int) -> Report:
-    """Schedule the post for now (a draft too) and send it and its thread parts."""
-    with ctx.store.session() as session:
-        actor = ctx.require(session, Role.EDITOR, "publishing")
-        post = _post(session, post_id)
+    """Schedule the post for now (a draft too) and send it and its thread parts.
+
+    On the thin store, as the publishing engine: one send imports no ORM."""
+    from clientnest_cli.store.lite_repos import LitePosts
+
+    with ctx.lite(write=True) as db:
+        actor = ctx.require(db, Role.EDITOR, "publishing")
+        posts = LitePosts(db)
+        post = posts.by_id(post_id)
+        if post is None:
+            raise NotFound(f"no post {post_id}", hint="see `clientnest post list`")
         if post.status == "draft":
             check_transition(post.status, "scheduled", f"post {post_id}")
             post.status = "scheduled"
         reason = publishable_reason(post)
         if reason or post.status != "scheduled":
             raise BadInput(f"post {post_id} cannot be published now: {reason or post.status}")
-        now = utcnow()
-        post.scheduled_at, post.next_attempt_at = now, None
-        session.add(post)
-        for part in _thread_parts(session, post):
-            if part.status in ("draft", "scheduled"):
-                part.status, part.scheduled_at, part.next_attempt_at = "scheduled", now, None
-                session.add(part)
-        ctx.audit(session, actor.email, "post.publish_now", "post", post_id)
+        lead = post.thread_parent_id or post.id
+        parts = [p.id for p in posts.thread_parts(lead) if p.status in ("draft", "scheduled")]
+        due_now = [post_id, *(p for p in parts if p != post_id)]
+        db.execute(
+            "UPDATE post SET status = 'scheduled', scheduled_at = ?, next_attempt_at = NULL "
+            f"WHERE id IN {db.in_list(due_now)}",
+            [db.param(utcnow()), *due_now],
+        )
+        ctx.audit(db, actor.email, "post.publish_now", "post", post_id)
     publisher = Publisher(ctx, acting=actor.email)
     try:
         report = publisher.publish_now(post_id)
@@ -112,6 +120,8 @@ def _last_attempt_at(session, post_id: int):  # type: ignore[no-untyped-def]
 
 
 def _post(session, post_id: int) -> Post:  # type: ignore[no-untyped-def]
+    from clientnest_cli.store.models import Post
+
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound(f"no post {post_id}", hint="see `clientnest post list`")

@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING, TypeVar
 from clientnest_cli.domain.enums import AccountStatus
 from clientnest_cli.errors import BadInput, PlatformError
 from clientnest_cli.services import credentials
-from clientnest_cli.store.repos import Accounts
-from clientnest_cli.store.types import utcnow
+from clientnest_cli.store.values import utcnow
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from clientnest_cli.domain.outgoing import Credentials
     from clientnest_cli.platforms.base import Adapter
     from clientnest_cli.services.context import AppContext
@@ -69,6 +70,13 @@ class _Claim:
     refresh_token: str
 
 
+def _locked_row(session: Session, account_id: int) -> SocialAccount | None:
+    """The account's row, locked for this transaction (the refresh path uses the ORM)."""
+    from clientnest_cli.store.repos import Accounts
+
+    return Accounts(session).lock(account_id)
+
+
 def _claim(
     ctx: AppContext, account_id: int, used: str, ahead: timedelta | None
 ) -> _Claim | Credentials:
@@ -78,7 +86,7 @@ def _claim(
     deadline = time.monotonic() + 2 * ttl.total_seconds()
     while True:
         with ctx.store.session() as session:
-            row = Accounts(session).lock(account_id)
+            row = _locked_row(session, account_id)
             assert row is not None
             if row.status == AccountStatus.NEEDS_REAUTH:
                 raise PlatformError(
@@ -108,7 +116,7 @@ def _claim(
 
 def _release(ctx: AppContext, account_id: int, claim: _Claim) -> None:
     with ctx.store.session() as session:
-        row = Accounts(session).lock(account_id)
+        row = _locked_row(session, account_id)
         if row is not None and row.refresh_claimed_by == claim.owner:
             row.refresh_claimed_by, row.refresh_claim_until = "", None
             session.add(row)
@@ -119,7 +127,7 @@ def _record(
 ) -> Credentials:
     """Save ``fresh`` unless another process rotated the token meanwhile; return the winner."""
     with ctx.store.session() as session:
-        row = Accounts(session).lock(account_id)
+        row = _locked_row(session, account_id)
         assert row is not None
         stored = credentials.load(ctx.vault, row, session)
         if row.refresh_claimed_by == claim.owner:
@@ -138,7 +146,7 @@ def _needs_reauth(
     ctx: AppContext, account_id: int, claim: _Claim, exc: PlatformError, actor: str
 ) -> None:
     with ctx.store.session() as session:
-        row = Accounts(session).lock(account_id)
+        row = _locked_row(session, account_id)
         assert row is not None
         if row.refresh_claimed_by == claim.owner:
             row.refresh_claimed_by, row.refresh_claim_until = "", None

@@ -283,6 +283,27 @@ class LiteDB:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(self._sql(sql), tuple(params))
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement run for every row of parameters."""
+        if self.dialect == "sqlite":
+            self.conn.executemany(sql, [tuple(r) for r in rows])
+        else:
+            with self.conn.cursor() as cur:
+                cur.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def param(self, value: Any) -> Any:
+        """A Python value as its column takes it: datetimes as ``db_datetime``, dicts
+        and lists as JSON."""
+        if isinstance(value, datetime):
+            return db_datetime(value, self.dialect)
+        if isinstance(value, dict | list):
+            if self.dialect == "sqlite":
+                return json.dumps(value)
+            from psycopg.types.json import Json
+
+            return Json(value)
+        return value
+
     def in_list(self, values: Sequence[Any]) -> str:
         """``(?, ?, ?)`` for an IN over ``values`` (callers skip empty lists)."""
         return "(" + ", ".join("?" for _ in values) + ")"

@@ -329,22 +329,7 @@ class LiteUnit:
             f"INSERT INTO {table} ({', '.join(names)}) "
             f"VALUES ({', '.join('?' for _ in names)}) RETURNING id"
         )
-        return int(self.db.scalar(sql, [self._param(v) for v in values.values()]))
-
-    def _param(self, value: object) -> object:
-        from clientnest_cli.store.lite import db_datetime
-
-        if isinstance(value, datetime):
-            return db_datetime(value, self.dialect)
-        if isinstance(value, dict | list):
-            if self.dialect == "sqlite":
-                import json
-
-                return json.dumps(value)
-            from psycopg.types.json import Json
-
-            return Json(value)
-        return value
+        return int(self.db.scalar(sql, [self.db.param(v) for v in values.values()]))
 
     def add_post(self, **values: object) -> PostRow:
         import uuid
@@ -370,3 +355,15 @@ class LiteUnit:
         from clientnest_cli.store.values import utcnow
 
         self._insert("auditevent", {**values, "created_at": utcnow()})
+
+    def add_audits(self, rows: list[dict[str, object]]) -> None:
+        """Many audit events (the same keys each) in one statement."""
+        from clientnest_cli.store.values import utcnow
+
+        now = self.db.param(utcnow())
+        names = list(rows[0])
+        sql = (
+            f"INSERT INTO auditevent ({', '.join(names)}, created_at) "
+            f"VALUES ({', '.join('?' for _ in names)}, ?)"
+        )
+        self.db.execute_many(sql, [[*(self.db.param(r[n]) for n in names), now] for r in rows])

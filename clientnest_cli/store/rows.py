@@ -3,7 +3,8 @@
 Each field is a column of the table of the same name in ``store/models.py``
 (a test ties them: tests/store/test_lite_rows.py), with the attribute names the
 SQLModel classes use, so code that reads ``post.status`` or ``user.timezone``
-works on either. Only the columns the store-only commands use are here.
+works on either. Only the columns the store-only commands and the publishing engine
+use are here.
 """
 
 from __future__ import annotations
@@ -91,6 +92,28 @@ class PostRow:
 
 
 @dataclass
+class SendingAccountRow(AccountRow):
+    """An account as the publishing engine reads it: with its keyring entry's name."""
+
+    secret_key: str
+
+
+@dataclass
+class SendingPostRow(PostRow):
+    """A post as the publishing engine reads it: with its lease, retry and platform
+    columns (store/claims.py)."""
+
+    platform_post_id: str
+    platform_extra: dict[str, Any]
+    resume_token: str
+    next_attempt_at: datetime | None
+    idempotency_key: str
+    lease_owner: str
+    lease_expires_at: datetime | None
+    checks: int
+
+
+@dataclass
 class MediaRow:
     TABLE: ClassVar[str] = "postmedia"
     id: int
@@ -133,7 +156,9 @@ ROW_TYPES: tuple[type, ...] = (
     UserRow,
     ClientRow,
     AccountRow,
+    SendingAccountRow,
     PostRow,
+    SendingPostRow,
     MediaRow,
     AttemptRow,
     AuditRow,

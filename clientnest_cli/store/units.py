@@ -4,7 +4,8 @@ Composing (services/posts.py), the acting user, policy and the audit log work
 on a *unit*: the thin store's ``lite_repos.LiteUnit`` (what `post create` uses,
 no ORM import) or an ORM session, wrapped here in ``repos.OrmUnit``. Both offer
 ``users``, ``accounts``, ``posts``, ``dialect``, ``policy_values()``,
-``count_status()``, ``add_post()``, ``add_media()`` and ``add_audit()``.
+``count_status()``, ``add_post()``, ``add_media()``, ``add_audit()`` and
+``add_audits()``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from typing import Any
 
 
 def unit_of(source: Any) -> Any:
-    """``source`` as a unit: a unit as it is; an ORM session wrapped."""
+    """``source`` as a unit: a unit as it is; a thin store's ``LiteDB`` or an ORM
+    session wrapped."""
     if hasattr(source, "add_post"):
         return source
+    if hasattr(source, "fetch"):  # a LiteDB
+        from clientnest_cli.store.lite_repos import LiteUnit
+
+        return LiteUnit(source)
     from clientnest_cli.store.repos import OrmUnit
 
     return OrmUnit(source)

@@ -30,15 +30,15 @@ def due_posts(home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def _claim_all(claim: object) -> list[list[int]]:
-    """Call ``claim(session)`` until it claims nothing; the batches, in order."""
+    """Call ``claim(db)`` (a thin-store unit) until it claims nothing; the batches, in order."""
     from clientnest_cli.services.context import AppContext
 
     ctx = AppContext()
     batches: list[list[int]] = []
     try:
         while True:
-            with ctx.store.session() as session:
-                got = claim(session)  # type: ignore[operator]
+            with ctx.lite(write=True) as db:
+                got = claim(db)  # type: ignore[operator]
             if not got:
                 return batches
             batches.append(got)

@@ -495,8 +495,8 @@ def test_a_publisher_that_lost_its_lease_while_slow_does_not_send(
     slow._adapter = stalling_adapter  # type: ignore[method-assign]
     slow_report = Report()
     try:
-        with ctx.store.session() as session:
-            assert Claims(session).claim_due("slow-A", utcnow(), slow.lease, 10) == [post_id]
+        with ctx.lite(write=True) as db:
+            assert Claims(db).claim_due("slow-A", utcnow(), slow.lease, 10) == [post_id]
         worker = threading.Thread(target=slow._send, args=(post_id, slow_report))
         worker.start()
         assert stalled.wait(10)
@@ -636,13 +636,13 @@ def test_daily_0900_berlin_goes_out_at_0900_local_across_dst(
         # The engine claims each occurrence exactly when 09:00 Berlin arrives, not a second early.
         lease = timedelta(seconds=60)
         for post_id, at in zip(ids, scheduled, strict=True):
-            with ctx.store.session() as session:
-                early = Claims(session).claim_due("dst-test", at - timedelta(seconds=1), lease, 10)
+            with ctx.lite(write=True) as db:
+                early = Claims(db).claim_due("dst-test", at - timedelta(seconds=1), lease, 10)
             assert early == [], f"claimed before 09:00 Berlin on {at.astimezone(BERLIN):%F}"
-            with ctx.store.session() as session:
-                claimed = Claims(session).claim_due("dst-test", at, lease, 10)
+            with ctx.lite(write=True) as db:
+                claimed = Claims(db).claim_due("dst-test", at, lease, 10)
                 assert claimed == [post_id], f"{at.astimezone(BERLIN)}: claimed {claimed}"
-                assert Claims(session).finish(post_id, "dst-test", status="published")
+                assert Claims(db).finish(post_id, "dst-test", status="published")
     finally:
         ctx.close()
 

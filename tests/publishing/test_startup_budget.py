@@ -1,4 +1,5 @@
-"""`publish now` of one post imports none of the heavy modules (run with -X importtime),\nwith the encrypted-file keyring backend (the `accounts` fixture's home)."""
+"""`publish now` of one post imports none of the heavy modules (run with -X importtime),
+with the encrypted-file keyring backend (the `accounts` fixture's home)."""
 
 from __future__ import annotations
 
@@ -27,3 +28,5 @@ def test_publish_now_imports_nothing_heavy(
     assert "httpx" in modules  # sending is the one reason to load it
     # its settings are read without pydantic-settings (config_file.light_settings)
     assert denied(modules, ("pydantic_settings", "clientnest_cli.config")) == []
+    # it claims, sends and records on the thin store (store/lite.py): no ORM at all
+    assert denied(modules, ("sqlalchemy", "sqlmodel", "clientnest_cli.store.models")) == []
