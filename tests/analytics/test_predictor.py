@@ -115,3 +115,39 @@ def test_rows_predicted_together_or_one_by_one_agree_and_drivers_are_what_if_typ
         changed[driver["name"]] = predictor.fitted.reference[driver["name"]]
         before, after = predictor.fitted.predict(row)[0], predictor.fitted.predict(changed)[0]
         assert driver["effect"] == pytest.approx(np.expm1(before[0]) - np.expm1(after[0]))
+
+
+RUNTIME_PROBE = """
+import gc, json, os
+import joblib.externals.loky.backend.context as loky
+from clientnest_cli.analytics.predictor import import_models, one_thread
+
+counted = []
+real = loky._count_physical_cores
+loky._count_physical_cores = lambda: counted.append(1) or real()
+import_models()
+after_import = (os.environ.get("OMP_NUM_THREADS"), gc.isenabled(), gc.get_freeze_count() > 0)
+with one_thread():
+    inside = os.environ.get("OMP_NUM_THREADS")
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+    threads = _openmp_effective_n_threads()
+print(json.dumps([after_import, inside, threads, os.environ.get("OMP_NUM_THREADS"), len(counted)]))
+"""
+
+
+def test_models_imported_on_one_thread_without_collections_or_counting_cores() -> None:
+    """A fresh process: OpenMP starts on one thread, the variable is put back, the
+    collector is on again with the import's objects frozen, and a prediction's thread
+    count comes from the runtime (no lscpu subprocess to count physical cores)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", RUNTIME_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    after_import, inside, threads, after, counted = json.loads(done.stdout)
+    assert after_import == [None, True, True]
+    assert (inside, threads, after, counted) == ("1", 1, None, 0)
