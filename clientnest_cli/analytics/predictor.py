@@ -90,29 +90,35 @@ class Encoder:
         return cls(levels, columns)
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """The rows as codes, column by column on plain arrays: pandas' per-column
+        conversions cost 5 ms a call even for one row (what `analytics predict` has)."""
         import numpy as np
 
         columns = []
         for name in self.columns:
             if name in self.levels:
-                codes = {v: float(i) for i, v in enumerate(self.levels[name])}
-                columns.append(X[name].astype(str).map(codes).astype(float).to_numpy())
+                codes = self._codes(name)
+                values = [codes.get(str(v), math.nan) for v in X[name].to_numpy()]
+                columns.append(np.array(values, dtype=float))
             else:
-                columns.append(X[name].astype(float).to_numpy())
+                columns.append(X[name].to_numpy(dtype=float, na_value=math.nan))
         return np.column_stack(columns)
 
     def codes_of(self, values: dict[str, Any]) -> np.ndarray:
         """One row of codes for feature → value (what ``transform`` gives that row)."""
         import numpy as np
 
-        row = []
-        for name in self.columns:
-            if name in self.levels:
-                codes = {v: float(i) for i, v in enumerate(self.levels[name])}
-                row.append(codes.get(str(values[name]), np.nan))
-            else:
-                row.append(float(values[name]))
+        row = [
+            self._codes(name).get(str(values[name]), math.nan)
+            if name in self.levels
+            else float(values[name])
+            for name in self.columns
+        ]
         return np.array(row, dtype=float)
+
+    def _codes(self, name: str) -> dict[str, float]:
+        """A categorical column's level → code (values are matched as text, unseen: NaN)."""
+        return {v: float(i) for i, v in enumerate(self.levels[name])}
 
     @property
     def mask(self) -> list[bool]:

@@ -117,6 +117,32 @@ def test_rows_predicted_together_or_one_by_one_agree_and_drivers_are_what_if_typ
         assert driver["effect"] == pytest.approx(np.expm1(before[0]) - np.expm1(after[0]))
 
 
+def test_codes_are_pandas_per_column_conversions_unseen_levels_and_gaps_included() -> None:
+    """``Encoder.transform`` on plain arrays gives what ``astype(str).map(codes)`` and
+    ``astype(float)`` gave, and ``codes_of`` gives each of its rows."""
+    import numpy as np
+
+    from clientnest_cli.analytics.predictor import Encoder
+
+    X = features(post_frame(PLANTED))
+    encoder = Encoder.fit(X.iloc[:400])  # later rows bring levels it has not seen
+    X = X.copy()
+    X.loc[X.index[:3], "category"] = [None, math.nan, "never-seen"]
+    X.loc[X.index[3], "followers"] = math.nan
+    expected = []
+    for name in encoder.columns:
+        if name in encoder.levels:
+            codes = {v: float(i) for i, v in enumerate(encoder.levels[name])}
+            expected.append(X[name].astype(str).map(codes).astype(float).to_numpy())
+        else:
+            expected.append(X[name].astype(float).to_numpy())
+    got = encoder.transform(X)
+    np.testing.assert_array_equal(got, np.column_stack(expected))
+    assert np.isnan(got[:3, encoder.columns.index("category")]).all()
+    for i in (0, 1, 3, 500):
+        np.testing.assert_array_equal(encoder.codes_of(X.iloc[i].to_dict()), got[i])
+
+
 RUNTIME_PROBE = """
 import gc, json, os
 import joblib.externals.loky.backend.context as loky
