@@ -128,7 +128,9 @@ def run() -> Row:
         f"{spread([w for w, _ in loads])}; one more predict "
         f"run took {predict_cpu:.2f} s CPU, the floor {floor_cpu:.2f} s CPU, the model load "
         f"{load_cpu:.2f} s CPU (so by CPU time: predict {predict_cpu:.2f} s against "
-        f"{2 * floor_cpu + load_cpu:.2f} s); predict / target {fig / limit:.2f}; load average "
+        f"{2 * floor_cpu + load_cpu:.2f} s); beyond the model load predict took "
+        f"{fig - load:.3f} s, one floor of it its own interpreter and Typer; "
+        f"predict / target {fig / limit:.2f}; load average "
         f"after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     return row

@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import math
 import sys
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -89,29 +90,35 @@ class Encoder:
         return cls(levels, columns)
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """The rows as codes, column by column on plain arrays: pandas' per-column
+        conversions cost 5 ms a call even for one row (what `analytics predict` has)."""
         import numpy as np
 
         columns = []
         for name in self.columns:
             if name in self.levels:
-                codes = {v: float(i) for i, v in enumerate(self.levels[name])}
-                columns.append(X[name].astype(str).map(codes).astype(float).to_numpy())
+                codes = self._codes(name)
+                values = [codes.get(str(v), math.nan) for v in X[name].to_numpy()]
+                columns.append(np.array(values, dtype=float))
             else:
-                columns.append(X[name].astype(float).to_numpy())
+                columns.append(X[name].to_numpy(dtype=float, na_value=math.nan))
         return np.column_stack(columns)
 
     def codes_of(self, values: dict[str, Any]) -> np.ndarray:
         """One row of codes for feature → value (what ``transform`` gives that row)."""
         import numpy as np
 
-        row = []
-        for name in self.columns:
-            if name in self.levels:
-                codes = {v: float(i) for i, v in enumerate(self.levels[name])}
-                row.append(codes.get(str(values[name]), np.nan))
-            else:
-                row.append(float(values[name]))
+        row = [
+            self._codes(name).get(str(values[name]), math.nan)
+            if name in self.levels
+            else float(values[name])
+            for name in self.columns
+        ]
         return np.array(row, dtype=float)
+
+    def _codes(self, name: str) -> dict[str, float]:
+        """A categorical column's level → code (values are matched as text, unseen: NaN)."""
+        return {v: float(i) for i, v in enumerate(self.levels[name])}
 
     @property
     def mask(self) -> list[bool]:
@@ -288,28 +295,75 @@ def import_models() -> None:
 
     The runtime reads OMP_NUM_THREADS once, when it is loaded: set then (unless
     the user set it), it makes ``one_thread`` free for a process that only
-    predicts. The variable is put back afterwards (child processes see the user's)."""
+    predicts. The variable is put back afterwards (child processes see the user's).
+    The garbage collector sits the import out (``_collector_paused``)."""
     import os
 
     if "sklearn.ensemble" in sys.modules:
         return
     own = "OMP_NUM_THREADS" not in os.environ
+    with _threads_variable(own), _collector_paused():
+        import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime)
+    _Runtime.ours = own
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No automatic garbage collection inside; what is alive at its end is frozen.
+
+    Importing scikit-learn (with scipy.stats and pandas) makes some 110,000
+    objects, none of them garbage, and the collector's 360 automatic passes over
+    that growing heap cost about a tenth of the import (0.2-0.3 s CPU, measured
+    with ``gc.callbacks``). Frozen afterwards (``gc.freeze``), those objects are
+    not walked by later passes either; they are modules, alive until the process
+    ends. Nothing else changes: objects are still freed by their reference counts,
+    and collections resume as before."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+class _Runtime:
+    """What ``import_models`` did: ``ours`` when it started OpenMP on ``THREADS`` threads."""
+
+    ours = False
+
+
+@contextmanager
+def _threads_variable(own: bool) -> Iterator[None]:
+    """OMP_NUM_THREADS is ``THREADS`` inside when ``own``, as it was outside."""
+    import os
+
+    before = os.environ.get("OMP_NUM_THREADS")
     if own:
         os.environ["OMP_NUM_THREADS"] = str(THREADS)
     try:
-        import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime)
+        yield
     finally:
         if own:
             os.environ.pop("OMP_NUM_THREADS", None)
+            if before is not None:
+                os.environ["OMP_NUM_THREADS"] = before
 
 
 def one_thread() -> AbstractContextManager[Any]:
     """OpenMP limited to one thread: on a busy machine its spinning threads cost 10×
     (a few ms per tree even for one row). Free when the runtime already uses one
-    thread (``import_models``); else threadpoolctl, which costs about 20 ms."""
+    thread (``import_models``): scikit-learn's thread count then comes from the
+    runtime (OMP_NUM_THREADS set inside, as at its start) instead of counting the
+    physical cores (an ``lscpu`` subprocess); else threadpoolctl, about 20 ms."""
     import contextlib
 
     import_models()
+    if _Runtime.ours:
+        return _threads_variable(True)
     from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
     if _openmp_effective_n_threads() <= THREADS:

@@ -115,3 +115,65 @@ def test_rows_predicted_together_or_one_by_one_agree_and_drivers_are_what_if_typ
         changed[driver["name"]] = predictor.fitted.reference[driver["name"]]
         before, after = predictor.fitted.predict(row)[0], predictor.fitted.predict(changed)[0]
         assert driver["effect"] == pytest.approx(np.expm1(before[0]) - np.expm1(after[0]))
+
+
+def test_codes_are_pandas_per_column_conversions_unseen_levels_and_gaps_included() -> None:
+    """``Encoder.transform`` on plain arrays gives what ``astype(str).map(codes)`` and
+    ``astype(float)`` gave, and ``codes_of`` gives each of its rows."""
+    import numpy as np
+
+    from clientnest_cli.analytics.predictor import Encoder
+
+    X = features(post_frame(PLANTED))
+    encoder = Encoder.fit(X.iloc[:400])  # later rows bring levels it has not seen
+    X = X.copy()
+    X.loc[X.index[:3], "category"] = [None, math.nan, "never-seen"]
+    X.loc[X.index[3], "followers"] = math.nan
+    expected = []
+    for name in encoder.columns:
+        if name in encoder.levels:
+            codes = {v: float(i) for i, v in enumerate(encoder.levels[name])}
+            expected.append(X[name].astype(str).map(codes).astype(float).to_numpy())
+        else:
+            expected.append(X[name].astype(float).to_numpy())
+    got = encoder.transform(X)
+    np.testing.assert_array_equal(got, np.column_stack(expected))
+    assert np.isnan(got[:3, encoder.columns.index("category")]).all()
+    for i in (0, 1, 3, 500):
+        np.testing.assert_array_equal(encoder.codes_of(X.iloc[i].to_dict()), got[i])
+
+
+RUNTIME_PROBE = """
+import gc, json, os
+import joblib.externals.loky.backend.context as loky
+from clientnest_cli.analytics.predictor import import_models, one_thread
+
+counted = []
+real = loky._count_physical_cores
+loky._count_physical_cores = lambda: counted.append(1) or real()
+import_models()
+after_import = (os.environ.get("OMP_NUM_THREADS"), gc.isenabled(), gc.get_freeze_count() > 0)
+with one_thread():
+    inside = os.environ.get("OMP_NUM_THREADS")
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+    threads = _openmp_effective_n_threads()
+print(json.dumps([after_import, inside, threads, os.environ.get("OMP_NUM_THREADS"), len(counted)]))
+"""
+
+
+def test_models_imported_on_one_thread_without_collections_or_counting_cores() -> None:
+    """A fresh process: OpenMP starts on one thread, the variable is put back, the
+    collector is on again with the import's objects frozen, and a prediction's thread
+    count comes from the runtime (no lscpu subprocess to count physical cores)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", RUNTIME_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    after_import, inside, threads, after, counted = json.loads(done.stdout)
+    assert after_import == [None, True, True]
+    assert (inside, threads, after, counted) == ("1", 1, None, 0)

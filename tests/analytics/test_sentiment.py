@@ -91,12 +91,12 @@ def test_overview_summarises_sentiment(seeded: Seeded) -> None:
 def test_vader_with_its_emoji_lexicon_read_lazily_scores_as_vader_does() -> None:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from clientnest_cli.analytics.sentiment import LazyEmojis, _analyzer
+    from clientnest_cli.analytics.sentiment import LazyEmojis, LazyLexicon, _analyzer
 
     stock = SentimentIntensityAnalyzer()
     assert not any(e.isascii() for e in stock.emojis)  # why ASCII text never needs them
     ours = type(_analyzer())()  # a fresh one: nothing read yet
-    assert isinstance(ours.emojis, LazyEmojis) and ours.lexicon == stock.lexicon
+    assert isinstance(ours.emojis, LazyEmojis) and isinstance(ours.lexicon, LazyLexicon)
     texts = [
         *(t for group in LABELLED.values() for t in group),
         "New roast today #coffee :) but the queue was NOT great!!",
@@ -109,3 +109,24 @@ def test_vader_with_its_emoji_lexicon_read_lazily_scores_as_vader_does() -> None
     for text in [*texts, "Best coffee in town 😍", "🙂", "Ça va 👍🏽 ok"]:
         assert ours.polarity_scores(text) == stock.polarity_scores(text)
     assert ours.emojis.loaded and dict(ours.emojis) == stock.emojis
+
+
+def test_the_word_lexicon_looked_up_lazily_is_vaders() -> None:
+    """Every word VADER's parsing keeps has its valence, one at a time and parsed
+    whole; nothing else is in it (not even parts of lines)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from clientnest_cli.analytics.sentiment import _analyzer
+
+    stock = SentimentIntensityAnalyzer().lexicon
+    one_by_one = type(_analyzer())().lexicon
+    assert all(one_by_one._line_of(word) == value for word, value in stock.items())
+    lazy = type(_analyzer())().lexicon
+    strangers = ["coffee", "roast", "", "good\t1.9", "0.9", "good ", "\ngood", "GOOD", ":)x"]
+    for word in ["good", "bad", ":)", *strangers]:
+        assert (word in lazy) == (word in stock)
+        assert word not in lazy or lazy[word] == stock[word]
+    assert not lazy.whole and lazy["good"] == stock["good"]
+    for word in list(stock)[: lazy.WHOLE_AFTER]:  # enough different words: parsed whole
+        assert lazy[word] == stock[word]
+    assert "zzz-not-a-word" not in lazy and lazy.whole and dict(lazy) == stock
