@@ -217,7 +217,7 @@ def load(ctx: AppContext) -> tuple[dict[str, Any], Predictor]:
     """The kept predictor, only when its scikit-learn version is the installed one."""
     import pickle
 
-    from clientnest_cli.analytics.predictor import import_models
+    from clientnest_cli.analytics.sklearn_runtime import import_models
 
     data = header(ctx)
     import_models()  # before anything loads OpenMP: a prediction runs on one thread

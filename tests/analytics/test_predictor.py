@@ -146,7 +146,7 @@ def test_codes_are_pandas_per_column_conversions_unseen_levels_and_gaps_included
 RUNTIME_PROBE = """
 import gc, json, os
 import joblib.externals.loky.backend.context as loky
-from clientnest_cli.analytics.predictor import import_models, one_thread
+from clientnest_cli.analytics.sklearn_runtime import import_models, one_thread
 
 counted = []
 real = loky._count_physical_cores
