@@ -264,14 +264,15 @@ class AppContext:
 
     def audit_many(
         self,
-        session: Any,
+        db: LiteDB,
         actor: str,
         action: str,
         object_type: str,
         events: Iterable[tuple[Any, dict[str, Any]]],
     ) -> None:
-        """``audit`` for many objects, ``(object id, details)`` each, in one statement."""
-        from clientnest_cli.store.units import unit_of
+        """``audit`` for many objects, ``(object id, details)`` each, in one statement on
+        the thin store (the publishing engine's records)."""
+        from clientnest_cli.store.lite_repos import LiteUnit
 
         rows = []
         for object_id, details in events:
@@ -286,7 +287,7 @@ class AppContext:
                 )
             )
         if rows:
-            unit_of(session).add_audits(rows)
+            LiteUnit(db).add_audits(rows)
 
     def _audit_actor(self, actor: str, details: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if self.real_email and self.acting_as and actor.lower() == self.acting_as.lower():

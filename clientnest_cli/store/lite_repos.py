@@ -352,12 +352,10 @@ class LiteUnit:
         self._insert("postmedia", values)
 
     def add_audit(self, **values: object) -> None:
-        from clientnest_cli.store.values import utcnow
-
-        self._insert("auditevent", {**values, "created_at": utcnow()})
+        self.add_audits([values])
 
     def add_audits(self, rows: list[dict[str, object]]) -> None:
-        """Many audit events (the same keys each) in one statement."""
+        """Audit events (the same keys each) in one statement, stamped now."""
         from clientnest_cli.store.values import utcnow
 
         now = self.db.param(utcnow())

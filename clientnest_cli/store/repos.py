@@ -18,7 +18,7 @@ from clientnest_cli.store.models import (
     SocialAccount,
     User,
 )
-from clientnest_cli.store.types import fold_key, utcnow
+from clientnest_cli.store.types import fold_key
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -103,6 +103,8 @@ class Policies:
         return {p.key: p.value for p in self.s.exec(select(PolicySetting)).all()}
 
     def put(self, key: str, value: str, by: str) -> None:
+        from clientnest_cli.store.types import utcnow
+
         row = self.s.get(PolicySetting, key) or PolicySetting(key=key)
         row.value, row.updated_by, row.updated_at = value, by, utcnow()
         self.s.add(row)
@@ -242,8 +244,3 @@ class OrmUnit:
 
     def add_audit(self, **values: Any) -> None:
         Audit(self.s).record(AuditEvent(**values))
-
-    def add_audits(self, rows: list[dict[str, Any]]) -> None:
-        """Many audit events in one INSERT."""
-        now = utcnow()
-        self.s.execute(AuditEvent.__table__.insert(), [{**r, "created_at": now} for r in rows])  # type: ignore[attr-defined]

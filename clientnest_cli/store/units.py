@@ -4,8 +4,9 @@ Composing (services/posts.py), the acting user, policy and the audit log work
 on a *unit*: the thin store's ``lite_repos.LiteUnit`` (what `post create` uses,
 no ORM import) or an ORM session, wrapped here in ``repos.OrmUnit``. Both offer
 ``users``, ``accounts``, ``posts``, ``dialect``, ``policy_values()``,
-``count_status()``, ``add_post()``, ``add_media()``, ``add_audit()`` and
-``add_audits()``.
+``count_status()``, ``add_post()``, ``add_media()`` and ``add_audit()``; the
+thin store's also ``add_audits()`` (many in one statement, for the publishing
+engine).
 """
 
 from __future__ import annotations
