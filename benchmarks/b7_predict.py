@@ -63,11 +63,12 @@ def _load_seconds(h: setup.Home) -> tuple[float, float]:
     """Wall and CPU seconds of loading the kept model in a fresh process.
 
     Timed inside that process from just before ``insight.load`` (the
-    ClientNest modules it needs already imported) to just after it: the
-    import of scikit-learn (with scipy.stats and pandas, which it brings) and
-    the unpickling, as `analytics predict` pays them. Interpreter start and
-    exit are not counted (the floor has them). Measured in this process instead,
-    after the seeding had imported numpy and pandas, it came out 0.3–0.5 s short."""
+    ClientNest modules it needs already imported) to just after it: reading the
+    header, checking the scikit-learn version and unpickling the compiled models
+    (analytics/forest.py; before those, this was importing scikit-learn, scipy
+    and pandas, 1.8 s of the 2.2 s predict on the bench machine), as `analytics
+    predict` pays them. Interpreter start and exit are not counted (the floor has
+    them)."""
     done = subprocess.run(
         [PYTHON, "-c", LOAD_SCRIPT],
         env=bench_env(h.env),

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,23 +91,31 @@ def _text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
+def text_values(content: str, listed: Any, sentiment: bool = True) -> dict[str, float]:
+    """length, hashtags, mentions, links, emoji, question and sentiment of one text
+    (``listed``: the post's stored hashtags, a list or None)."""
+    return {
+        "length": float(len(content)),
+        "hashtags": float(_tags(content, listed)),
+        "mentions": float(len(MENTION.findall(content))),
+        "links": float(len(LINK_COUNTED.findall(content))),
+        "emoji": float(len(EMOJI.findall(content))),
+        "question": 1.0 if "?" in content else 0.0,
+        "sentiment": _sentiment(content) if sentiment else math.nan,
+    }
+
+
+TEXT_FEATURES = ("length", "hashtags", "mentions", "links", "emoji", "question", "sentiment")
+
+
 def text_features(frame: pd.DataFrame, sentiment: bool = True) -> dict[str, Any]:
-    """length, hashtags, mentions, links, emoji, question, sentiment of each text
-    (float arrays by name)."""
+    """``text_values`` of each post of the frame (float arrays by name)."""
     import numpy as np
 
     content = [_text(c) for c in frame["content"].to_numpy()]
     listed = frame["hashtags"].to_numpy() if "hashtags" in frame else [None] * len(content)
-    columns = {
-        "length": [len(c) for c in content],
-        "hashtags": [_tags(c, h) for c, h in zip(content, listed, strict=True)],
-        "mentions": [len(MENTION.findall(c)) for c in content],
-        "links": [len(LINK_COUNTED.findall(c)) for c in content],
-        "emoji": [len(EMOJI.findall(c)) for c in content],
-        "question": ["?" in c for c in content],
-        "sentiment": [_sentiment(c) if sentiment else math.nan for c in content],
-    }
-    return {name: np.asarray(values, dtype=float) for name, values in columns.items()}
+    rows = [text_values(c, h, sentiment) for c, h in zip(content, listed, strict=True)]
+    return {name: np.array([r[name] for r in rows], dtype=float) for name in TEXT_FEATURES}
 
 
 def _ns(times: pd.Series) -> pd.Series:
@@ -208,3 +220,56 @@ def features(
         columns[name] = frame[name].array
     names = [*FEATURES, "history", "y", "published_at", "account_id", "post_id"]
     return pd.DataFrame({name: columns[name] for name in names}, index=frame.index)
+
+
+# --- one post, without pandas (`analytics predict`) --------------------------------
+
+
+def history_of_one(when: datetime, past: Sequence[tuple[datetime, float]]) -> dict[str, float]:
+    """``history_features`` of one post at ``when``: ``past`` holds the account's
+    other posts as (aware time, interactions or NaN), in time order."""
+    earlier = [(t, v) for t, v in past if t < when]
+    known = [math.log1p(v) for _, v in earlier if not math.isnan(v)]
+    last = max((t for t, _ in earlier), default=None)
+    return {
+        "account_median": statistics.median(known) if known else math.nan,
+        "recent_median": statistics.median(known[-RECENT:]) if known else math.nan,
+        "history": float(len(known)),
+        "days_since_last": (when - last).total_seconds() / 86_400 if last else math.nan,
+    }
+
+
+def features_of_post(
+    post: Mapping[str, Any], past: Sequence[tuple[datetime, float]], sentiment: bool = True
+) -> dict[str, Any]:
+    """What ``features`` gives one post's row (FEATURES and ``history``), in plain
+    Python: ``post`` is shaped like ``insight.shape``'s rows (``published_at`` an
+    aware datetime), ``past`` as ``history_of_one`` takes it."""
+    when = post["published_at"]
+    local = when.astimezone(ZoneInfo(_text(post.get("timezone")) or "UTC"))
+    values: dict[str, Any] = {
+        "platform": str(post["platform"]),
+        "account": str(post["account_id"]),
+        "media_type": _text(post.get("media_type")) or "text",
+        "category": _text(post.get("category")),
+        "hour": float(local.hour),
+        "weekday": float(local.weekday()),
+        **text_values(_text(post.get("content")), post.get("hashtags"), sentiment),
+        "media_count": _number(post.get("media_count")),
+        "thread": _flag(post.get("thread")),
+        "ai_generated": _flag(post.get("ai_generated")),
+        "paid": _flag(post.get("paid")),
+        "followers": _number(post.get("followers_at_post")),
+        **history_of_one(when, past),
+    }
+    return {k: math.nan if isinstance(v, float) and math.isinf(v) else v for k, v in values.items()}
+
+
+def _number(value: Any) -> float:
+    """A number or NaN, as ``pd.to_numeric(errors="coerce")`` reads one value."""
+    if value is None or isinstance(value, bool):
+        return math.nan if value is None else float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan

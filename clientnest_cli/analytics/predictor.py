@@ -27,14 +27,18 @@ of ``MIN_HISTORY_CANDIDATES`` minimising the MAE of "model above it, baseline
 below it".
 
 The kept predictor is refitted the same way on all posts; it keeps the
-evaluation made before. scikit-learn is imported only inside functions, through
-``sklearn_runtime`` (one OpenMP thread, no collections during the import).
+evaluation made before, and its three models compiled to plain Python
+(``forest.Forest``, the same predictions): a prediction is one row, and
+`analytics predict` then needs neither scikit-learn nor numpy (importing them
+cost it most of a second). scikit-learn is imported only inside functions,
+through ``sklearn_runtime`` (one OpenMP thread, no collections during the import).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.analytics.features import CATEGORICAL, FEATURES
@@ -102,17 +106,15 @@ class Encoder:
                 columns.append(X[name].to_numpy(dtype=float, na_value=math.nan))
         return np.column_stack(columns)
 
-    def codes_of(self, values: dict[str, Any]) -> np.ndarray:
-        """One row of codes for feature → value (what ``transform`` gives that row)."""
-        import numpy as np
-
-        row = [
+    def codes_of(self, values: Mapping[str, Any]) -> list[float]:
+        """One row of codes for feature → value (what ``transform`` gives that row),
+        in plain Python (``analytics predict`` needs no numpy)."""
+        return [
             self._codes(name).get(str(values[name]), math.nan)
             if name in self.levels
             else float(values[name])
             for name in self.columns
         ]
-        return np.array(row, dtype=float)
 
     def _codes(self, name: str) -> dict[str, float]:
         """A categorical column's level → code (values are matched as text, unseen: NaN)."""
@@ -156,37 +158,64 @@ class Fitted:
     def predict(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.interval(self.encoder.transform(X))
 
-    def interval(
-        self, codes: np.ndarray, mid: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """mid (the point model's, unless given), low and high of encoded rows."""
+    def interval(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """mid, low and high of encoded rows."""
         import numpy as np
 
-        mid = self.point.predict(codes) if mid is None else mid
+        mid = self.point.predict(codes)
         low = self.low.predict(codes) - self.margin
         high = self.high.predict(codes) + self.margin
         return mid, np.minimum(low, mid), np.maximum(high, mid)
 
-    def baseline(self, name: str, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def interval_one(self, codes: Sequence[float]) -> tuple[float, float, float]:
+        """``interval`` of one encoded row, by compiled models (``compiled``)."""
+        mid = self.point.predict_row(codes)
+        low = self.low.predict_row(codes) - self.margin
+        high = self.high.predict_row(codes) + self.margin
+        return mid, min(low, mid), max(high, mid)
 
+    def baseline(self, name: str, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         mid = baseline_values(name, X, self.global_median)
         lo, hi = self.residuals[name]
         return mid, mid + lo, mid + hi
 
+    def baseline_one(self, name: str, values: Mapping[str, Any]) -> tuple[float, float, float]:
+        mid = baseline_of(
+            name, values["account_median"], values["recent_median"], self.global_median
+        )
+        lo, hi = self.residuals[name]
+        return mid, mid + lo, mid + hi
 
-def baseline_values(name: str, X: pd.DataFrame, global_median: float) -> np.ndarray:
-    """A baseline's log-scale prediction per row, falling back to the broader one."""
-    import numpy as np
+    def compiled(self) -> Fitted:
+        """The same predictor with its models as plain Python (``forest.Forest``): what
+        is kept, so that a prediction imports neither scikit-learn nor numpy."""
+        from clientnest_cli.analytics.forest import Forest
 
-    overall = np.full(len(X), global_median, dtype=float)
+        return replace(
+            self, point=Forest.of(self.point), low=Forest.of(self.low), high=Forest.of(self.high)
+        )
+
+
+def baseline_of(name: str, account_median: float, recent_median: float, overall: float) -> float:
+    """A baseline's log-scale prediction, falling back to the broader one when unknown."""
     if name == "global_median":
         return overall
-    account = X["account_median"].to_numpy(dtype=float)
-    account = np.where(np.isnan(account), overall, account)
+    account = overall if math.isnan(account_median) else account_median
     if name == "account_median":
         return account
-    recent = X["recent_median"].to_numpy(dtype=float)
-    return np.where(np.isnan(recent), account, recent)
+    return account if math.isnan(recent_median) else recent_median
+
+
+def baseline_values(name: str, X: pd.DataFrame, global_median: float) -> np.ndarray:
+    """``baseline_of`` each row."""
+    import numpy as np
+
+    pairs = zip(
+        X["account_median"].to_numpy(dtype=float),
+        X["recent_median"].to_numpy(dtype=float),
+        strict=True,
+    )
+    return np.array([baseline_of(name, a, r, global_median) for a, r in pairs], dtype=float)
 
 
 def time_split(X: pd.DataFrame, share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -357,69 +386,50 @@ class Predictor:
         return str(self.evaluation["chosen"])
 
     def predict(self, X: pd.DataFrame) -> list[dict[str, Any]]:
-        """Per row: expected, low, high (counts), by, reason, and what moves it most."""
-        with one_thread():
-            return self._predict(X)
+        """``predict_one`` of each row of a feature frame."""
+        return [self.predict_one(row) for row in X.to_dict("records")]
 
-    def _predict(self, X: pd.DataFrame) -> list[dict[str, Any]]:
-        import numpy as np
-
-        results = []
-        history = X["history"].fillna(0).to_numpy(dtype=float)
+    def predict_one(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """expected, low, high (counts), by, reason, and what moves it most, for one
+        post's features (``features.features_of_post``, or a row of ``features``).
+        Plain Python on the compiled models: no numpy, no scikit-learn."""
+        history = values["history"]
+        history = 0.0 if math.isnan(history) else history
         best = str(self.evaluation["best_baseline"])
-        use = [self.chosen == "model" and h >= self.evaluation["min_history"] for h in history]
-        codes = self.fitted.encoder.transform(X)
-        mids = self._point(codes, np.flatnonzero(use))
-        m_mid, m_low, m_high = self.fitted.interval(codes, mids[: len(X)])
-        b_mid, b_low, b_high = self.fitted.baseline(best, X)
-        variants = iter(np.split(np.expm1(mids[len(X) :]), int(sum(use))) if any(use) else [])
-        for i in range(len(X)):
-            if use[i]:
-                mid, low, high, by, reason = m_mid[i], m_low[i], m_high[i], "model", ""
-            else:
-                mid, low, high, by = b_mid[i], b_low[i], b_high[i], best
-                reason = (
-                    "the model does not beat this baseline on the holdout"
-                    if self.chosen != "model"
-                    else "not enough history"
-                )
-            results.append(
-                {
-                    "expected": float(max(0.0, np.expm1(mid))),
-                    "low": float(max(0.0, np.expm1(low))),
-                    "high": float(max(0.0, np.expm1(high))),
-                    "by": by,
-                    "reason": reason,
-                    "drivers": self._drivers(X.iloc[i], np.expm1(mid), next(variants))
-                    if use[i]
-                    else [],
-                }
+        drivers: list[dict[str, Any]] = []
+        if self.chosen == "model" and history >= self.evaluation["min_history"]:
+            codes = self.fitted.encoder.codes_of(values)
+            mid, low, high = self.fitted.interval_one(codes)
+            by, reason = "model", ""
+            drivers = self._drivers(values, codes, math.expm1(mid))
+        else:
+            mid, low, high = self.fitted.baseline_one(best, values)
+            by = best
+            reason = (
+                "the model does not beat this baseline on the holdout"
+                if self.chosen != "model"
+                else "not enough history"
             )
-        return results
-
-    def _point(self, codes: np.ndarray, explained: np.ndarray) -> np.ndarray:
-        """The point model on every row, then (one call for all) on each explained
-        row with each feature in turn set to its typical value (``_drivers``)."""
-        import numpy as np
-
-        typical = self.fitted.encoder.codes_of(self.fitted.reference)
-        k = len(typical)
-        blocks = [codes]
-        for i in explained:
-            changed = np.repeat(codes[i : i + 1], k, axis=0)
-            changed[np.arange(k), np.arange(k)] = typical
-            blocks.append(changed)
-        return self.fitted.point.predict(np.vstack(blocks))
+        return {
+            "expected": max(0.0, math.expm1(mid)),
+            "low": max(0.0, math.expm1(low)),
+            "high": max(0.0, math.expm1(high)),
+            "by": by,
+            "reason": reason,
+            "drivers": drivers,
+        }
 
     def _drivers(
-        self, row: pd.Series, expected: float, typical: np.ndarray, top: int = 3
+        self, values: Mapping[str, Any], codes: list[float], expected: float, top: int = 3
     ) -> list[dict[str, Any]]:
-        """The features that move this prediction most: ``typical`` holds the expected
-        interactions with each feature set to its typical value."""
+        """The features that move this prediction most: the change in expected
+        interactions when each is set to its typical value instead."""
+        typical = self.fitted.encoder.codes_of(self.fitted.reference)
         names = self.fitted.encoder.columns
+        changed = self.fitted.point.predict_variants(codes, list(enumerate(typical)))
         effects = [
-            {"name": name, "value": _plain(row[name]), "effect": float(expected - m)}
-            for name, m in zip(names, typical, strict=True)
+            {"name": name, "value": _plain(values[name]), "effect": expected - math.expm1(m)}
+            for name, m in zip(names, changed, strict=True)
         ]
         effects = [e for e in effects if abs(e["effect"]) > 1e-9]
         return sorted(effects, key=lambda e: -abs(e["effect"]))[:top]
@@ -439,4 +449,4 @@ def train(X: pd.DataFrame, seed: int = 0, posts: int | None = None) -> Predictor
     evaluation = evaluate(X, seed, posts)
     known = X[X["y"].notna()]
     with one_thread():
-        return Predictor(fit(known, seed), evaluation)
+        return Predictor(fit(known, seed).compiled(), evaluation)

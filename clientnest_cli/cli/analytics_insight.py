@@ -105,14 +105,14 @@ def evaluate(ctx: typer.Context, as_json: bool = JSON) -> None:
 @model_app.command("show")
 def show(ctx: typer.Context, as_json: bool = JSON) -> None:
     """When and on what the kept model was trained."""
-    from clientnest_cli.services.insight import _sklearn_version, header
+    from clientnest_cli.services.insight import header, sklearn_version
 
     data = header(state(ctx))
     ev = data["evaluation"]
     info = {
         "trained_at": data["trained_at"],
         "sklearn": data["sklearn"],
-        "sklearn_installed": _sklearn_version(),
+        "sklearn_installed": sklearn_version(),
         "accounts": data["scope"]["accounts"],
         "client": data["scope"]["client"],
         "until": data["scope"]["until"],

@@ -49,15 +49,27 @@ def parse_period(text: str) -> timedelta:
 
 def _rows(ctx: AppContext, sql: str, **params: Any) -> list[Any]:
     """The rows of one query: on SQLite through the plain reader, else the engine."""
+    return _records(ctx, sql, params, named=False)
+
+
+def _records(ctx: AppContext, sql: str, params: dict[str, Any], *, named: bool = True) -> list[Any]:
+    """The rows of one query as dicts by column (``named``) or tuples; a list
+    parameter is expanded for ``IN :name``."""
     reader = ctx.sqlite_reader()
     if reader is not None:
         from clientnest_cli.store.sqlite_reader import bind
 
-        return reader.execute(*bind(sql, params)).fetchall()
-    from sqlalchemy import text
+        cursor = reader.execute(*bind(sql, params))
+        rows = cursor.fetchall()
+        if not named:
+            return rows
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in rows]
+    from clientnest_cli.services.analytics import _statement
 
     with ctx.store.read_engine.connect() as conn:
-        return list(conn.execute(text(sql), params).all())
+        result = conn.execute(_statement(sql, params))
+        return [dict(r) for r in result.mappings()] if named else list(result.all())
 
 
 def acting_timezone(ctx: AppContext) -> str:

@@ -14,6 +14,7 @@ import json
 import math
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.errors import BadInput, NotFound
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from clientnest_cli.analytics.predictor import Predictor
     from clientnest_cli.services.context import AppContext
 
-FORMAT = 1
+FORMAT = 2  # 2: the models compiled (analytics/forest.py); 1 kept scikit-learn's
 RETRAIN = "retrain with `analytics model train`"
 
 POST_COLUMNS = """
@@ -110,6 +111,48 @@ def shape(frame: pd.DataFrame, sc: Scope, now: datetime) -> pd.DataFrame:
     return frame.sort_values(["published_at", "post_id"]).reset_index(drop=True)
 
 
+def shape_post(raw: dict[str, Any], label: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """One raw row (``POST_COLUMNS``) → what ``shape`` makes of it, in plain Python
+    (`analytics predict` reads one post without pandas); ``label``: its account's
+    entry in ``Scope.labels``."""
+    media_type = raw["media_type"] or ""
+    extra = _json(raw["platform_extra"])
+    return {
+        **raw,
+        "published_at": utc_time(raw["published_at"]) or utc_time(raw["scheduled_at"]) or now,
+        "interactions": interactions_of(raw) if raw["status"] == "published" else math.nan,
+        "hashtags": _json(raw["hashtags"]),
+        "paid": extra.get("paid") if isinstance(extra, dict) else None,
+        "media_type": media_type,
+        "media_count": _media_count(media_type, int(raw["media_rows"] or 0)),
+        "thread": bool(raw["thread"]),
+        "ai_generated": bool(raw["ai_generated"]),
+        "followers_at_post": raw["followers_at_post"],
+        "platform": label["platform"],
+        "timezone": label["timezone"],
+        "account": label["account"],
+    }
+
+
+def interactions_of(raw: dict[str, Any]) -> float:
+    """likes + comments + shares of a raw row, those known; NaN when none is."""
+    known = [
+        float(v)
+        for v in (raw["likes"], raw["comments"], raw["shares"])
+        if v is not None and not (isinstance(v, float) and math.isnan(v))
+    ]
+    return sum(known) if known else math.nan
+
+
+def utc_time(value: Any) -> datetime | None:
+    """A stored time (naive UTC text on SQLite, a datetime on PostgreSQL) as aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def load_frame(
     ctx: AppContext, sc: Scope, extra: list[int] | None = None, now: datetime | None = None
 ) -> pd.DataFrame:
@@ -158,10 +201,21 @@ def training_scope(
 # --- the model file --------------------------------------------------------------
 
 
-def _sklearn_version() -> str:
-    import sklearn
+def sklearn_version() -> str:
+    """The installed scikit-learn's version, without importing it (a prediction does
+    not need it: the kept models are compiled, see analytics/forest.py): the name of
+    its ``dist-info`` folder beside the package; else importlib.metadata's answer
+    (10 ms more)."""
+    from importlib.util import find_spec
 
-    return str(sklearn.__version__)
+    spec = find_spec("sklearn")
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parent.parent.glob("scikit_learn-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name.removeprefix("scikit_learn-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("scikit-learn")
 
 
 def save(ctx: AppContext, predictor: Predictor, about: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +225,7 @@ def save(ctx: AppContext, predictor: Predictor, about: dict[str, Any]) -> dict[s
 
     header = {
         "format": FORMAT,
-        "sklearn": _sklearn_version(),
+        "sklearn": sklearn_version(),
         "trained_at": datetime.now(UTC).isoformat(),
         **about,
         "evaluation": predictor.evaluation,
@@ -205,7 +259,7 @@ def header(ctx: AppContext) -> dict[str, Any]:
 
 
 def check_version(data: dict[str, Any]) -> None:
-    installed = _sklearn_version()
+    installed = sklearn_version()
     if data.get("sklearn") != installed:
         raise BadInput(
             f"the model was trained with scikit-learn {data.get('sklearn')}, this is {installed}",
@@ -214,13 +268,11 @@ def check_version(data: dict[str, Any]) -> None:
 
 
 def load(ctx: AppContext) -> tuple[dict[str, Any], Predictor]:
-    """The kept predictor, only when its scikit-learn version is the installed one."""
+    """The kept predictor, only when its scikit-learn version is the installed one.
+    Its models are compiled to plain Python: loading it imports no scikit-learn."""
     import pickle
 
-    from clientnest_cli.analytics.sklearn_runtime import import_models
-
     data = header(ctx)
-    import_models()  # before anything loads OpenMP: a prediction runs on one thread
     check_version(data)
     with model_path(ctx).open("rb") as handle:
         handle.readline()

@@ -2,65 +2,86 @@
 
 A stored post (published or planned) or a text not written yet, for one or
 more accounts. Its features come from the account's history before its time,
-exactly as in training; only what that needs is read: the post itself (or the
-new text) in full, and of the account's other posts just their times and
-interactions (``insight.load_history``).
+exactly as in training (``features.features_of_post``, tested against the
+frame's); only what that needs is read: the post itself (or the new text) in
+full, and of the account's other posts just their times and interactions.
+
+All in plain Python, on plain SQL and the compiled models: a prediction is one
+row, and importing pandas, numpy and scikit-learn would cost it far more than
+the work (BENCH.md B7).
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from clientnest_cli.errors import BadInput, NotFound
-from clientnest_cli.services.analytics import _read, scope
-from clientnest_cli.services.insight import load, load_history, load_post
+from clientnest_cli.services.analytics_scope import _records, _rows, scope
+from clientnest_cli.services.insight import (
+    HISTORY_SQL,
+    NEWEST,
+    POST_COLUMNS,
+    interactions_of,
+    load,
+    shape_post,
+    utc_time,
+)
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from clientnest_cli.analytics.predictor import Predictor
     from clientnest_cli.services.context import AppContext
 
 MEDIA = ("text", "photo", "video", "link", "carousel")
 TRAIN_HINT = "no engagement model yet: train one with `clientnest analytics model train --all`"
 
-
-def _typical(history: pd.DataFrame) -> float | None:
-    known = history["interactions"].dropna()
-    return None if known.empty else float(known.median())
+Past = list[tuple[datetime, float]]  # an account's other posts: (time, interactions or NaN)
 
 
-def _answer(
-    predictor: Predictor, history: pd.DataFrame, row: pd.DataFrame, account: str
-) -> dict[str, Any]:
-    """The prediction for ``row`` (one post, all columns) against the account's history."""
-    from clientnest_cli.analytics.features import features
+def _past(ctx: AppContext, account_id: int, leave_out: int) -> Past:
+    """The account's published posts but ``leave_out``, in time order (then id)."""
+    rows = _records(ctx, HISTORY_SQL, {"ids": [account_id]})
+    kept = []
+    for r in rows:
+        if r["post_id"] == leave_out:
+            continue
+        kept.append((utc_time(r["published_at"]), r["post_id"], interactions_of(r)))
+    kept.sort(key=lambda t: (t[0], t[1]))
+    return [(when, value) for when, _, value in kept]
 
-    others = history[~history["post_id"].isin(row["post_id"])]
-    X = features(row, history=others)
-    result = predictor.predict(X)[0]
-    history_count = X["history"].iloc[0]
+
+def _typical(past: Past) -> float | None:
+    known = [v for _, v in past if not math.isnan(v)]
+    return float(statistics.median(known)) if known else None
+
+
+def _answer(predictor: Predictor, past: Past, post: dict[str, Any], account: str) -> dict[str, Any]:
+    """The prediction for ``post`` (shaped like ``insight.shape_post``'s) against the
+    account's other posts."""
+    from clientnest_cli.analytics.features import features_of_post
+
+    values = features_of_post(post, past)
     return {
         "account": account,
-        **result,
-        "typical": _typical(others),
-        "history": int(0 if math.isnan(history_count) else history_count),
+        **predictor.predict_one(values),
+        "typical": _typical(past),
+        "history": int(values["history"]),
     }
 
 
 def predict_post(ctx: AppContext, post_id: int, now: datetime | None = None) -> dict[str, Any]:
     _, predictor = load(ctx)
-    found = _read(ctx, "SELECT account_id FROM post WHERE id = :id", id=post_id)
-    if found.empty:
+    found = _records(ctx, POST_COLUMNS + NEWEST + "WHERE p.id = :id", {"id": post_id})
+    if not found:
         raise NotFound(f"no post with id {post_id}", hint="see `clientnest post list`")
-    account_id = int(found["account_id"].iloc[0])
+    account_id = int(found[0]["account_id"])
     sc = scope(ctx, accounts=[str(account_id)], default_period="3650d")
-    row = load_post(ctx, sc, post_id, now or datetime.now(UTC))
-    history = load_history(ctx, [account_id])
-    answer = _answer(predictor, history, row, sc.labels[account_id]["account"])
+    label = sc.labels[account_id]
+    post = shape_post(found[0], label, now or datetime.now(UTC))
+    answer = _answer(predictor, _past(ctx, account_id, post_id), post, label["account"])
     return {"post_id": post_id, **answer}
 
 
@@ -82,9 +103,7 @@ def predict_text(
         raise BadInput("say which account the post is for", hint="add --to PLATFORM:HANDLE")
     if media and media not in MEDIA:
         raise BadInput(f"unknown media type '{media}'", hint=f"use one of {', '.join(MEDIA)}")
-    _, predictor = load(ctx)  # scikit-learn brings pandas along
-    import pandas as pd
-
+    _, predictor = load(ctx)
     now = now or datetime.now(UTC)
     answers = []
     for ref in refs:
@@ -92,10 +111,10 @@ def predict_text(
         account_id = sc.account_ids[0]
         label = sc.labels[account_id]
         when = parse_when(at, label["timezone"], allow_past=True, now=now) if at else now
-        row = {
+        post = {
             "post_id": -1,
             "account_id": account_id,
-            "published_at": pd.Timestamp(when),
+            "published_at": when,
             "status": "draft",
             "content": text,
             "hashtags": None,
@@ -106,29 +125,26 @@ def predict_text(
             "ai_generated": False,
             "paid": None,
             "followers_at_post": _followers(ctx, account_id),
-            "interactions": math.nan,
             "platform": label["platform"],
             "timezone": label["timezone"],
-            "account": label["account"],
         }
-        history = load_history(ctx, [account_id])
-        answers.append(_answer(predictor, history, pd.DataFrame([row]), label["account"]))
+        past = _past(ctx, account_id, leave_out=-1)
+        answers.append(_answer(predictor, past, post, label["account"]))
     return answers
 
 
 def _followers(ctx: AppContext, account_id: int) -> float:
     """The account's followers now (its newest snapshot, else its row); NaN if unknown."""
-    found = _read(
+    found = _rows(
         ctx,
         "SELECT followers FROM accountstatssnapshot WHERE account_id = :id "
         "ORDER BY captured_at DESC LIMIT 1",
         id=account_id,
     )
-    if not found.empty and found["followers"].iloc[0]:
-        return float(found["followers"].iloc[0])
-    row = _read(ctx, "SELECT followers FROM socialaccount WHERE id = :id", id=account_id)
-    value = row["followers"].iloc[0] if not row.empty else None
-    return float(value) if value else math.nan
+    if found and found[0][0]:
+        return float(found[0][0])
+    row = _rows(ctx, "SELECT followers FROM socialaccount WHERE id = :id", id=account_id)
+    return float(row[0][0]) if row and row[0][0] else math.nan
 
 
 @dataclass

@@ -156,3 +156,26 @@ def test_post_create_and_show_print_a_prediction_line_when_a_model_is_kept(home:
     assert "Prediction: about" in made.stdout and "interactions (80%:" in made.stdout
     shown = ok("post", "show", str(created[0]["id"])).stdout
     assert "Prediction: about" in shown and "typical" in shown
+
+
+def test_predict_imports_no_pandas_numpy_or_scikit_learn(home: Path) -> None:
+    """The kept models are compiled to plain Python (analytics/forest.py) and one
+    post is read and featured without pandas: `analytics predict` loads none of
+    them (importing them cost it most of a second), nor the ORM."""
+    from tests.cli.test_startup_budget import denied, imported_modules
+
+    _seed({"x:acme": InsightSpec(seed=3, posts=120)})
+    ok("analytics", "model", "train")
+    for args in (("--text", "New roast", "--to", "x:acme", "--media", "photo"), ("1",)):
+        modules = imported_modules("analytics", "predict", *args, "--json")
+        heavy = ("pandas", "numpy", "sklearn", "scipy", "sqlalchemy", "sqlmodel")
+        assert denied(modules, heavy) == [], args
+        assert "clientnest_cli.analytics.forest" in modules  # the model really was loaded
+
+
+def test_the_installed_scikit_learn_version_is_read_without_importing_it() -> None:
+    import sklearn
+
+    from clientnest_cli.services.insight import sklearn_version
+
+    assert sklearn_version() == sklearn.__version__

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pytest
 
-from clientnest_cli.analytics.features import features
+from clientnest_cli.analytics.features import FEATURES, features, features_of_post
 from clientnest_cli.analytics.predictor import BASELINES, evaluate
 from clientnest_cli.sandbox.insight_history import InsightSpec, no_signal
 from tests.analytics.insight_data import post_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PLANTED = {
     1: InsightSpec(seed=1, posts=800, timezone="Europe/Berlin"),
@@ -95,6 +99,27 @@ def test_a_post_against_the_stored_history_gets_the_features_training_gives_it()
             assert got["days_since_last"] == pytest.approx(gap / 86_400)
         else:
             assert math.isnan(got["account_median"]) and math.isnan(got["days_since_last"])
+        past = [
+            (t.to_pydatetime(), v)
+            for t, v in mine.drop(index=r)[["published_at", "interactions"]].itertuples(index=False)
+        ]
+        post = {
+            **frame.loc[r].to_dict(),
+            "published_at": frame.loc[r, "published_at"].to_pydatetime(),
+        }
+        assert_same_features(features_of_post(post, past), whole.loc[r])
+
+
+def assert_same_features(values: dict, row: pd.Series) -> None:
+    """One post's plain-Python features (``features_of_post``) are its frame row's."""
+    for name in (*FEATURES, "history"):
+        got, want = values[name], row[name]
+        if isinstance(want, str):
+            assert got == want, name
+        elif math.isnan(want):
+            assert math.isnan(got), name
+        else:
+            assert got == pytest.approx(float(want), rel=1e-12, abs=1e-12), name
 
 
 def test_rows_predicted_together_or_one_by_one_agree_and_drivers_are_what_if_typical() -> None:
