@@ -92,8 +92,8 @@ class Encoder:
         return cls(levels, columns)
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
-        """The rows as codes, column by column on plain arrays: pandas' per-column
-        conversions cost 5 ms a call even for one row (what `analytics predict` has)."""
+        """The rows as codes, column by column on plain arrays (pandas' per-column
+        conversions cost 5 ms a call, even for a few rows)."""
         import numpy as np
 
         columns = []

@@ -1,10 +1,10 @@
 """How ClientNest loads scikit-learn: its OpenMP runtime on one thread, and the
 import without the garbage collector's passes.
 
-A prediction is one row (`analytics predict`, the editor's draft line): OpenMP's
-spinning threads only cost there, most of all on a busy machine, and training
-runs one thread too (see the predictor's notes). Everything here imports
-scikit-learn only when called.
+Training and evaluation run on one OpenMP thread: on a shared machine its
+spinning threads cost more than they gain (see the predictor's notes). A
+prediction does not use scikit-learn at all (the kept models are compiled,
+analytics/forest.py). Everything here imports scikit-learn only when called.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ def import_models() -> None:
     """Import scikit-learn's models with OpenMP starting on ``THREADS`` threads.
 
     The runtime reads OMP_NUM_THREADS once, when it is loaded: set then (unless
-    the user set it), it makes ``one_thread`` free for a process that only
-    predicts. The variable is put back afterwards (child processes see the user's).
+    the user set it), it makes ``one_thread`` free afterwards. The variable is put back afterwards (child processes see the user's).
     The garbage collector sits the import out (``_collector_paused``)."""
     import os
 
