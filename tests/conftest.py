@@ -21,13 +21,36 @@ SERIAL_GROUPS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the serial groups before pytest-xdist's own hook (registered on a worker
+    after this conftest, so called before it unless this one goes first) turns the
+    marks into the ``@group`` suffix of the node ids that --dist loadgroup
+    schedules by."""
     for item in items:
         group = SERIAL_GROUPS.get(item.nodeid.split("::", 1)[0])
         if item.get_closest_marker("slow"):
             group = "slow"
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
+    """Stop at once when a worker's tests come back without their groups.
+
+    pytest 9.2 keeps node ids where pytest-xdist 3.8 no longer writes them
+    (pytest-dev/pytest-xdist#1386): the groups were silently ignored, and the
+    group-role and Secret Service tests ran side by side and failed now and then.
+    pyproject.toml holds pytest below 9.2; this makes any such break loud."""
+    lost = [i for i in ids if i.split("::", 1)[0] in SERIAL_GROUPS and "@" not in i]
+    if lost:
+        pytest.exit(
+            f"pytest-xdist did not group {len(lost)} tests (e.g. {lost[0]}): this pytest "
+            "and pytest-xdist do not work together for --dist loadgroup; install the "
+            "versions pyproject.toml asks for (make .venv/.installed)",
+            returncode=3,
+        )
 
 
 @pytest.fixture(scope="session")
