@@ -182,7 +182,8 @@ def _say_prediction(a: dict[str, Any]) -> None:
         f"{_num(a['typical'])}; by {by}."
     )
     for d in a["drivers"]:
-        output.done(f"  {d['name']} = {d['value']}: {d['effect']:+,.1f} against a typical value")
+        value = _num(d["value"]) if isinstance(d["value"], float) else d["value"]
+        output.done(f"  {d['name']} = {value}: {d['effect']:+,.1f} against a typical value")
 
 
 def recommend(
