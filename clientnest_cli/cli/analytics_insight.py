@@ -182,7 +182,8 @@ def _say_prediction(a: dict[str, Any]) -> None:
         f"{_num(a['typical'])}; by {by}."
     )
     for d in a["drivers"]:
-        value = _num(d["value"]) if isinstance(d["value"], float) else d["value"]
+        v = d["value"]
+        value = _num(v) if v is None or isinstance(v, float) else (str(v) or "—")
         output.done(f"  {d['name']} = {value}: {d['effect']:+,.1f} against a typical value")
 
 

@@ -67,9 +67,10 @@ def test_planted_history_model_is_chosen_and_predicts_with_an_interval(home: Pat
     text = ok(*base, "--media", "video").stdout
     assert "80% interval" in text and "typical post" in text
     drivers = [line for line in text.splitlines() if "against a typical value" in line]
-    assert drivers and all(re.search(r"= (\S+?):", d) for d in drivers)
-    for shown in (re.search(r"= (\S+?):", d).group(1) for d in drivers):
-        assert not re.fullmatch(r"[\d,]*\.\d{2,}", shown), drivers  # figures to one decimal
+    shown = [re.fullmatch(r"  \w+ = (.+): [+-][\d,.]+ against a typical value", d) for d in drivers]
+    assert drivers and all(shown), drivers
+    for value in (m.group(1) for m in shown if m):
+        assert value.strip() and not re.fullmatch(r"[\d,]*\.\d{2,}", value), drivers
 
     # as its own process (OpenMP started on one thread, the exit without collections):
     # the same answer, and the exit codes
