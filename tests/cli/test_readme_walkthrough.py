@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +31,8 @@ ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text()
 SKIP = "# not run by the README test:"
 BLOCKS = re.findall(r"^```sh\n(.*?)^```", README, flags=re.S | re.M)
+
+SESSION_TIMEOUT = 1200  # seconds; the tour takes under a minute on a quiet machine
 
 # the blocks that cannot run here, and why (keep this short)
 SKIPPED = {
@@ -89,11 +92,32 @@ def _free_port() -> int:
 
 def _stop(pids: Path) -> None:
     import contextlib
-    import signal
 
     for line in pids.read_text().split() if pids.exists() else []:
         with contextlib.suppress(ProcessLookupError):
             os.kill(int(line), signal.SIGTERM)
+
+
+def _run_session(script: str, work: Path, env: dict[str, str]) -> tuple[int, str, str]:
+    """The bash session's exit code and output. It runs in its own process group:
+    when it outlasts ``SESSION_TIMEOUT`` (a README command that hangs), the whole
+    group is killed, so a command still holding the output pipes cannot keep the
+    test waiting, and the test fails with what the session printed last."""
+    proc = subprocess.Popen(
+        ["bash", "-c", script],
+        cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=SESSION_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(
+            f"the README's commands did not finish in {SESSION_TIMEOUT} s; they printed "
+            f"last:\n{out[-2000:]}\n{err[-2000:]}"
+        )
+    return proc.returncode, out, err
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl plays the browser")
@@ -118,16 +142,10 @@ def test_readme_blocks_run_as_written(tmp_path: Path) -> None:
         README_WORK=str(tmp_path),
     )
     try:
-        proc = subprocess.run(
-            ["bash", "-c", PRELUDE + script],
-            cwd=work, env=env, capture_output=True, text=True, timeout=1200,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        code, out, err = _run_session(PRELUDE + script, work, env)
     finally:
         _stop(tmp_path / "pids")
-    tail = (proc.stdout[-3000:], proc.stderr[-3000:])
-    assert proc.returncode == 0, tail
-    out = proc.stdout
+    assert code == 0, (out[-3000:], err[-3000:])
     # what the tour promises, checked in what it printed
     assert "Connected x:sandbox_user" in out and "Connected bluesky:demo.bsky.sandbox" in out
     assert "Created post 1 for x:sandbox_user" in out
