@@ -64,9 +64,13 @@ def _answer(predictor: Predictor, past: Past, post: dict[str, Any], account: str
     from clientnest_cli.analytics.features import features_of_post
 
     values = features_of_post(post, past)
+    result = predictor.predict_one(values)
+    for driver in result["drivers"]:
+        if driver["name"] == "account":  # the model knows it by id; people by its ref
+            driver["value"] = account
     return {
         "account": account,
-        **predictor.predict_one(values),
+        **result,
         "typical": _typical(past),
         "history": int(values["history"]),
     }

@@ -185,3 +185,26 @@ def test_the_installed_scikit_learn_version_is_read_without_importing_it() -> No
     from clientnest_cli.services.insight import sklearn_version
 
     assert sklearn_version() == sklearn.__version__
+
+
+def test_an_account_driver_names_the_account_by_its_ref() -> None:
+    """The model knows an account by its id; the answer names it as people do."""
+    from datetime import UTC, datetime
+
+    from clientnest_cli.services.insight_predict import _answer
+
+    class Model:
+        def predict_one(self, values: dict) -> dict:
+            drivers = [
+                {"name": "account", "value": values["account"], "effect": 3.0},
+                {"name": "hour", "value": values["hour"], "effect": 1.0},
+            ]
+            return {"expected": 9.0, "low": 5.0, "high": 14.0, "by": "model", "drivers": drivers}
+
+    when = datetime(2026, 11, 2, 17, 10, tzinfo=UTC)
+    post = {"post_id": -1, "account_id": 7, "platform": "x", "timezone": "Europe/Berlin"}
+    post |= {"published_at": when, "content": "Hi", "media_type": "text", "category": ""}
+    past = [(datetime(2026, 11, 1, tzinfo=UTC), 4.0)]
+    got = _answer(Model(), past, post, "x:acme")  # type: ignore[arg-type]
+    assert [d["value"] for d in got["drivers"]] == ["x:acme", 18.0]
+    assert got["account"] == "x:acme" and got["typical"] == 4.0 and got["history"] == 1
