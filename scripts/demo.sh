@@ -79,6 +79,10 @@ cn accounts backfill bluesky:demo.bsky.sandbox --since 180d
 cn analytics overview --period 30d
 cn analytics best-times bluesky:demo.bsky.sandbox
 cn analytics health
+cn analytics model train --account bluesky:demo.bsky.sandbox
+cn analytics predict --text "Our autumn roast is here" --to bluesky:demo.bsky.sandbox \
+  --media video --at "tomorrow 9am"
+cn analytics recommend bluesky:demo.bsky.sandbox
 
 echo; echo "== 8. The client report: the month's page for Acme Coffee, one self-contained file"
 cn accounts set-client bluesky:demo.bsky.sandbox "Acme Coffee"

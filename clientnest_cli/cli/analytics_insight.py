@@ -50,7 +50,8 @@ def train(
         output.emit_json(data)
         return
     _say_evaluation(data["evaluation"])
-    output.done(f"Model kept ({len(data['scope']['accounts'])} accounts).")
+    n = len(data["scope"]["accounts"])
+    output.done(f"Model kept ({n} account{'' if n == 1 else 's'}).")
 
 
 def _say_evaluation(ev: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ def _model_file(home: Path) -> Path:
 
 def test_planted_history_model_is_chosen_and_predicts_with_an_interval(home: Path) -> None:
     posts = _seed(SPECS)
-    ok("analytics", "model", "train", "--all")
+    assert "Model kept (2 accounts)." in ok("analytics", "model", "train", "--all").stdout
     path = _model_file(home)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     ev = ok("analytics", "model", "evaluate", "--json").json()
@@ -141,7 +141,7 @@ def test_too_little_history_to_train(home: Path) -> None:
 
 def test_predict_bad_input_with_a_model(home: Path) -> None:
     _seed({"x:acme": InsightSpec(seed=3, posts=120)})
-    ok("analytics", "model", "train")
+    assert "Model kept (1 account)." in ok("analytics", "model", "train").stdout
     for args, message in (
         (("--text", "hi", "--to", "x:acme", "--media", "gif"), "unknown media type"),
         (("--text", "hi"), "--to"),

@@ -25,6 +25,11 @@ RUNS = {
     "AI emulator write a draft": r"cn ai generate .*--save-draft",
     "daemon publish": r"daemon run",
     "audit log": r"cn audit list",
+    "backfills the Bluesky account's history": r"cn accounts backfill bluesky:",
+    "trains the engagement model": r"cn analytics model train ",
+    "predicts a post": r"cn analytics predict ",
+    "says what works": r"cn analytics recommend ",
+    "writes the client report": r"cn report client ",
 }
 # what the README says the demo does not run: only the tour does
 LEFT_TO_THE_TOUR = {
