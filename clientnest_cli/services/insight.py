@@ -242,8 +242,9 @@ def save(ctx: AppContext, predictor: Predictor, about: dict[str, Any]) -> dict[s
     return header
 
 
-def header(ctx: AppContext) -> dict[str, Any]:
-    """The model file's header; NotFound when there is none, BadInput when unreadable."""
+def header(ctx: AppContext, *, any_format: bool = False) -> dict[str, Any]:
+    """The model file's header; NotFound when there is none, BadInput when unreadable
+    or (unless ``any_format``) of another format than this version writes."""
     path = model_path(ctx)
     if not path.exists():
         raise NotFound("no engagement model yet", hint="train one with `analytics model train`")
@@ -253,7 +254,7 @@ def header(ctx: AppContext) -> dict[str, Any]:
         data = json.loads(first)
     except ValueError:
         raise BadInput(f"the model file {path} is not one of ours", hint=RETRAIN) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or (data.get("format") != FORMAT and not any_format):
         raise BadInput(f"the model file {path} has an unknown format", hint=RETRAIN)
     return data
 
@@ -381,11 +382,14 @@ WHERE m.captured_at > :since AND p.account_id IN :ids
 
 def retrain_if_due(ctx: AppContext, new_posts: int) -> dict[str, Any] | None:
     """Retrain the kept model on its accounts once ``new_posts`` posts got new figures
-    since it was trained (the daemon's job). No model kept, or 0: nothing to do."""
+    since it was trained (the daemon's job), or at once when this version cannot use
+    it (an older file format, another scikit-learn). No model kept, or 0: nothing to do."""
     if new_posts <= 0 or not model_path(ctx).exists():
         return None
-    data = header(ctx)
+    data = header(ctx, any_format=True)
     refs = list(data["scope"]["accounts"])
+    if data.get("format") != FORMAT or data.get("sklearn") != sklearn_version():
+        return train(ctx, accounts=refs)
     sc = scope(ctx, accounts=refs, default_period="3650d")
     since = datetime.fromisoformat(data["trained_at"])
     found = _read(ctx, NEW_FIGURES_SQL, since=since, ids=sc.account_ids or [-1])

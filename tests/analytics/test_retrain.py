@@ -48,3 +48,32 @@ def test_retrains_once_enough_new_figures_arrived(home: Path) -> None:
         assert retrain_if_due(ctx, 0) is None  # 0 turns the job off
     finally:
         ctx.close()
+
+
+def test_a_model_this_version_cannot_use_is_retrained_at_once(home: Path) -> None:
+    """An older file format or another scikit-learn: `predict` refuses the model, so
+    the daemon's job retrains it without waiting for new figures."""
+    import json
+
+    from clientnest_cli.services.context import AppContext
+    from clientnest_cli.services.insight import FORMAT, header, retrain_if_due, sklearn_version
+    from clientnest_cli.services.insight_model import model_path
+
+    _seed({"x:acme": InsightSpec(seed=6, posts=120)})
+    ok("analytics", "model", "train", "--account", "x:acme")
+    ctx = AppContext()
+    try:
+        for change in ({"format": FORMAT - 1}, {"sklearn": "0.0.1"}):
+            path = model_path(ctx)
+            head, rest = path.read_bytes().split(b"\n", 1)
+            path.write_bytes(json.dumps(json.loads(head) | change).encode() + b"\n" + rest)
+            before = json.loads(head)["trained_at"]
+            done = retrain_if_due(ctx, 10)
+            assert done is not None and done["scope"]["accounts"] == ["x:acme"], change
+            now = header(ctx)
+            assert now["format"] == FORMAT and now["sklearn"] == sklearn_version()
+            assert now["trained_at"] > before
+        assert retrain_if_due(ctx, 10) is None  # usable again: back to waiting for figures
+    finally:
+        ctx.close()
+    assert ok("analytics", "predict", "--text", "Hi", "--to", "x:acme", "--json").json()
