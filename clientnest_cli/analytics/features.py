@@ -1,4 +1,4 @@
-"""Leak-free features of posts for the engagement predictor (frames in, frames out).
+"""Leak-free features of posts for the engagement predictor.
 
 Input: one row per post with post_id, account_id, platform, published_at (aware
 UTC; for a planned post the time it would go out), timezone (the account's),
@@ -10,6 +10,11 @@ Every feature of a post uses only what was known when it went out: the
 account's history features (median, recent median, days since the last post)
 come from the account's *earlier* posts. A figure a platform does not give
 (followers, paid, sentiment of a text VADER cannot read) is NaN, never 0.
+
+Training computes them for thousands of posts at once (``features``, vectorised
+with pandas); `analytics predict` for one post (``features_of_post``, plain
+Python, no pandas to import). The two follow one definition, and tests hold
+them to the same answers (tests/analytics/test_predictor.py, test_insight_db.py).
 """
 
 from __future__ import annotations

@@ -3,9 +3,13 @@
 The training frame is one query (newest snapshot per post picked in SQL);
 features and models are in ``analytics/``. The model file lives in the data
 folder (0600): a one-line JSON header (format, scikit-learn version, when, on
-what, the evaluation) and then the pickled predictor. The header is read
-first; a file written by another scikit-learn version is refused before
-anything in it is unpickled. Only our own file is ever unpickled.
+what, the evaluation) and then the pickled predictor, its models compiled to
+plain Python (analytics/forest.py), so loading it imports no scikit-learn. The
+header is read first; a file of another format or written by another
+scikit-learn version is refused before anything in it is unpickled (the
+daemon's retrain job replaces it). Only our own file is ever unpickled.
+`analytics predict` reads one post in plain Python (``shape_post``, see
+insight_predict.py); training reads frames (``shape``).
 """
 
 from __future__ import annotations
