@@ -46,9 +46,9 @@ def _past(ctx: AppContext, account_id: int, leave_out: int) -> Past:
     rows = _records(ctx, HISTORY_SQL, {"ids": [account_id]})
     kept = []
     for r in rows:
-        if r["post_id"] == leave_out:
-            continue
-        kept.append((utc_time(r["published_at"]), r["post_id"], interactions_of(r)))
+        when = utc_time(r["published_at"])
+        if r["post_id"] != leave_out and when is not None:  # no time: nothing to place
+            kept.append((when, r["post_id"], interactions_of(r)))
     kept.sort(key=lambda t: (t[0], t[1]))
     return [(when, value) for when, _, value in kept]
 

@@ -208,3 +208,21 @@ def test_an_account_driver_names_the_account_by_its_ref() -> None:
     got = _answer(Model(), past, post, "x:acme")  # type: ignore[arg-type]
     assert [d["value"] for d in got["drivers"]] == ["x:acme", 18.0]
     assert got["account"] == "x:acme" and got["typical"] == 4.0 and got["history"] == 1
+
+
+def test_a_published_post_without_a_time_is_left_out_of_the_history(home: Path) -> None:
+    from clientnest_cli.services.context import AppContext
+
+    posts = _seed({"x:acme": InsightSpec(seed=3, posts=120)})
+    ok("analytics", "model", "train")
+    ask = ("analytics", "predict", "--text", "Hi", "--to", "x:acme", "--json")
+    before = ok(*ask).json()[0]["history"]
+    ctx = AppContext()
+    try:
+        with ctx.store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                f"UPDATE post SET published_at = NULL WHERE id = {posts['x:acme'][3]}"
+            )
+    finally:
+        ctx.close()
+    assert ok(*ask).json()[0]["history"] == before - 1
