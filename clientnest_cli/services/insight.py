@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from clientnest_cli.errors import BadInput, NotFound
 from clientnest_cli.services.analytics import Scope, _read, scope
 from clientnest_cli.services.insight_model import model_path
+from clientnest_cli.store.lite import utc_datetime
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -123,7 +124,9 @@ def shape_post(raw: dict[str, Any], label: dict[str, Any], now: datetime) -> dic
     extra = _json(raw["platform_extra"])
     return {
         **raw,
-        "published_at": utc_time(raw["published_at"]) or utc_time(raw["scheduled_at"]) or now,
+        "published_at": utc_datetime(raw["published_at"])
+        or utc_datetime(raw["scheduled_at"])
+        or now,
         "interactions": interactions_of(raw) if raw["status"] == "published" else math.nan,
         "hashtags": _json(raw["hashtags"]),
         "paid": extra.get("paid") if isinstance(extra, dict) else None,
@@ -146,15 +149,6 @@ def interactions_of(raw: dict[str, Any]) -> float:
         if v is not None and not (isinstance(v, float) and math.isnan(v))
     ]
     return sum(known) if known else math.nan
-
-
-def utc_time(value: Any) -> datetime | None:
-    """A stored time (naive UTC text on SQLite, a datetime on PostgreSQL) as aware UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def load_frame(

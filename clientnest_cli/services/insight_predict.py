@@ -28,8 +28,8 @@ from clientnest_cli.services.insight import (
     interactions_of,
     load,
     shape_post,
-    utc_time,
 )
+from clientnest_cli.store.lite import utc_datetime
 
 if TYPE_CHECKING:
     from clientnest_cli.analytics.predictor import Predictor
@@ -46,7 +46,7 @@ def _past(ctx: AppContext, account_id: int, leave_out: int) -> Past:
     rows = _records(ctx, HISTORY_SQL, {"ids": [account_id]})
     kept = []
     for r in rows:
-        when = utc_time(r["published_at"])
+        when = utc_datetime(r["published_at"])
         if r["post_id"] != leave_out and when is not None:  # no time: nothing to place
             kept.append((when, r["post_id"], interactions_of(r)))
     kept.sort(key=lambda t: (t[0], t[1]))

@@ -77,7 +77,8 @@ def libpq_url(url: str) -> str:
 # --- values ---------------------------------------------------------------------------
 
 
-def _datetime(value: Any) -> datetime | None:
+def utc_datetime(value: Any) -> datetime | None:
+    """A stored time (naive UTC text on SQLite, a datetime on PostgreSQL) as aware UTC."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -103,7 +104,7 @@ def _converters(row_type: type) -> list[Any]:
         for f in fields(row_type):
             kind = str(f.type)
             if kind.startswith("datetime"):
-                found.append(_datetime)
+                found.append(utc_datetime)
             elif kind.startswith(("dict", "list")):
                 found.append(_json)
             elif kind == "bool":

@@ -38,14 +38,14 @@ class LiteDashboard:
 
     def snapshots(self, since: datetime) -> list[tuple[int, int, datetime]]:
         """(account id, followers, captured at) captured since ``since``, oldest first."""
-        from clientnest_cli.store.lite import _datetime
+        from clientnest_cli.store.lite import utc_datetime
 
         rows = self.db.rows(
             "SELECT account_id, followers, captured_at FROM accountstatssnapshot "
             "WHERE captured_at >= ? ORDER BY captured_at, id",
             (self._at(since),),
         )
-        return [(a, f, _datetime(at)) for a, f, at in rows]  # type: ignore[misc]
+        return [(a, f, utc_datetime(at)) for a, f, at in rows]  # type: ignore[misc]
 
     def posts(self, status: str, order: str, limit: int) -> list[tuple[PostRow, str, str]]:
         """Posts in ``status`` with their account's platform and handle, in ``order``."""
