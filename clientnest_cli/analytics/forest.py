@@ -142,10 +142,7 @@ class Forest:
     def predict_row(self, codes: Sequence[float]) -> float:
         """The prediction for one row of raw feature values (as given to ``model.predict``)."""
         row = self._row(codes)
-        total = self.baseline
-        for tree in self.trees:
-            total += _leaf(tree, row)
-        return total
+        return self._total([_leaf(tree, row) for tree in self.trees])
 
     def predict_variants(
         self, codes: Sequence[float], changes: Sequence[tuple[int, float]]

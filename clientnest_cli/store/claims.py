@@ -66,6 +66,10 @@ _DUE = f"""post.status = 'scheduled' AND post.scheduled_at <= ?
 
 _CLAIM = "status = 'publishing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1"
 _OWNED = "post.id = ? AND post.status = 'publishing' AND post.lease_owner = ?"
+_OPEN_ATTEMPT = (
+    "INSERT INTO publishattempt (post_id, daemon_id, started_at, outcome, error) "
+    "VALUES (?, ?, ?, '', '')"
+)
 
 
 class Claims:
@@ -108,9 +112,7 @@ class Claims:
 
     def _open_attempts(self, ids: Sequence[int], daemon_id: str, started: datetime) -> None:
         self.db.execute_many(
-            "INSERT INTO publishattempt (post_id, daemon_id, started_at, outcome, error) "
-            "VALUES (?, ?, ?, '', '')",
-            [(post_id, daemon_id, self._p(started)) for post_id in ids],
+            _OPEN_ATTEMPT, [(post_id, daemon_id, self._p(started)) for post_id in ids]
         )
 
     def load_batch(self, ids: Sequence[int]) -> Batch:
@@ -325,11 +327,7 @@ class Claims:
 
     def start_attempt(self, post_id: int, daemon_id: str, started: datetime) -> int:
         return int(
-            self.db.scalar(
-                "INSERT INTO publishattempt (post_id, daemon_id, started_at, outcome, error) "
-                "VALUES (?, ?, ?, '', '') RETURNING id",
-                [post_id, daemon_id, self._p(started)],
-            )
+            self.db.scalar(f"{_OPEN_ATTEMPT} RETURNING id", [post_id, daemon_id, self._p(started)])
         )
 
     def drop_attempt(self, attempt_id: int) -> None:

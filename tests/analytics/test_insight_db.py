@@ -62,9 +62,9 @@ def test_one_post_read_without_pandas_gets_the_features_training_gives_it(
         sc = scope(ctx, accounts=["x:acme"], default_period="3650d")
         account_id = sc.account_ids[0]
         now = datetime(2029, 6, 1, tzinfo=UTC)
+        stored = load_frame(ctx, sc, extra=[planned_id], now=now)
         for post_id in (ids[0], ids[5], ids[10], ids[20], ids[-1], planned_id):
-            frame = load_frame(ctx, sc, extra=[planned_id], now=now)
-            frame = frame[(frame["status"] == "published") | (frame["post_id"] == post_id)]
+            frame = stored[(stored["status"] == "published") | (stored["post_id"] == post_id)]
             whole = features(frame.reset_index(drop=True))
             row = whole[whole["post_id"] == post_id].iloc[0]
             raw = _records(ctx, POST_COLUMNS + NEWEST + "WHERE p.id = :id", {"id": post_id})[0]

@@ -145,8 +145,11 @@ class Daemons:
         never comes). A daemon signalled while still importing dies of the signal
         (-15), which says nothing about its shutdown: a busy machine makes that likely
         for a daemon released just before the test's last wait."""
-        # no check_alive (daemons=None): daemons this test stopped already are not alive
-        started_or_gone = lambda: not daemon.alive or self.has_started(daemon)  # noqa: E731
+
+        def started_or_gone() -> bool:
+            # no check_alive (daemons=None): daemons this test stopped already are not alive
+            return not daemon.alive or self.has_started(daemon)
+
         wait_for(started_or_gone, 180, f"{daemon.name} to start before SIGTERM")
         if daemon.alive:
             daemon.proc.send_signal(signal.SIGTERM)
